@@ -1,0 +1,50 @@
+# The README's two commands: `make run` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+WORKERS ?=
+SHARED ?= ../shared/corpus
+
+.PHONY: run test bench lint format eval idf check-metadata clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/zhpolicy run corpus/reports --out outputs $(if $(WORKERS),--workers $(WORKERS))
+
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(DEV_STAMP)
+	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=mean,stddev,rounds
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Rebuild the IDF table shipped in lexicons/ from the shared corpus.
+idf: $(STAMP)
+	$(BIN)/python -m pipeline.build_idf $(SHARED) --out lexicons/idf.tsv
+
+# Metadata accuracy against the shared corpus MANIFEST.
+check-metadata: $(STAMP)
+	$(BIN)/zhpolicy check-metadata $(SHARED)
+
+clean:
+	rm -rf outputs/*/ outputs/.state.parquet outputs/.lock .pytest_cache .benchmarks

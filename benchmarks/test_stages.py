@@ -1,0 +1,61 @@
+"""Throughput of each stage on corpus/reports, in MB of UTF-8 report text per second (warm)."""
+
+from __future__ import annotations
+
+from benchmarks.conftest import corpus_bytes, megabytes, normalized_texts
+
+
+def _report(benchmark, mb: float) -> None:
+    benchmark.extra_info["MB"] = round(mb, 3)
+    benchmark.extra_info["MB/s"] = round(mb / benchmark.stats.stats.mean, 2)
+
+
+def test_ingest(benchmark):
+    from pipeline.ingest import ingest
+    from pipeline.metadata import with_metadata
+
+    docs = corpus_bytes()
+    benchmark(lambda: [with_metadata(ingest(raw, name)) for name, raw in docs])
+    _report(benchmark, megabytes(normalized_texts()))
+
+
+def test_structure(benchmark):
+    from pipeline.ingest import ingest
+    from pipeline.metadata import with_metadata
+    from pipeline.structure import structure
+
+    docs = [with_metadata(ingest(raw, name)) for name, raw in corpus_bytes()]
+    benchmark(lambda: [structure(d) for d in docs])
+    _report(benchmark, megabytes(normalized_texts()))
+
+
+def test_segment(benchmark):
+    from pipeline.segment import tokenize
+
+    texts = normalized_texts()
+    tokenize("预热")
+    benchmark.pedantic(lambda: [tokenize(t) for t in texts], rounds=2, iterations=1)
+    _report(benchmark, megabytes(texts))
+
+
+def test_jieba_cut_reference(benchmark):
+    """jieba's own accurate-mode cut on the same normalized text: the speed budget's yardstick."""
+    import jieba
+
+    jieba.initialize()
+    texts = normalized_texts()
+    benchmark.pedantic(lambda: [list(jieba.cut(t)) for t in texts], rounds=2, iterations=1)
+    _report(benchmark, megabytes(texts))
+
+
+def test_whole_pipeline_one_worker(benchmark, tmp_path):
+    from benchmarks.conftest import REPORTS
+    from pipeline.runner import run
+
+    counter = iter(range(1000))
+    benchmark.pedantic(
+        lambda: run(REPORTS, tmp_path / f"out{next(counter)}", workers=1, progress=False),
+        rounds=1,
+        iterations=1,
+    )
+    _report(benchmark, megabytes(normalized_texts()))

@@ -1,0 +1,30 @@
+"""The registered extractors, in the order the runner applies them.
+
+To add one: write a module with a class implementing extractors.base.Extractor and list it here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from extractors.base import Extractor, label
+from extractors.keywords import KeywordExtractor
+
+
+@cache
+def default_extractors() -> tuple[Extractor, ...]:
+    return (KeywordExtractor(),)
+
+
+def by_name(names: list[str] | None) -> tuple[Extractor, ...]:
+    available = {e.name: e for e in default_extractors()}
+    if not names:
+        return tuple(available.values())
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise KeyError(f"unknown extractor(s) {', '.join(unknown)}; available: {', '.join(available)}")
+    return tuple(available[n] for n in names)
+
+
+def describe(extractors: tuple[Extractor, ...]) -> str:
+    return ",".join(label(e) for e in extractors)

@@ -1,0 +1,422 @@
+"""The runner: streams documents through the stages on all cores and writes the tables.
+
+`from pipeline import run; run("corpus/reports", "outputs")` is all a caller needs.
+
+Each document is processed in a worker (ingest -> metadata -> structure -> segment -> extract ->
+Arrow tables); the main process only writes batches into a staging folder, so memory stays flat.
+Failures become `errors` rows and the batch goes on. Unchanged documents (same bytes, same
+pipeline and extractor versions) are skipped unless `force`. Tables are swapped in at the end;
+an interrupted run leaves the previous tables as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import shutil
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from extractors.base import Extractor
+from extractors.registry import by_name, describe
+from pipeline.errors import UsageError, ZhpolicyError
+from pipeline.ingest import ingest
+from pipeline.metadata import with_metadata
+from pipeline.schema import DOCUMENT_TABLES, PIPELINE_VERSION
+from pipeline.segment import segment
+from pipeline.structure import structure
+from pipeline.write import copy_rows_except, read_table, recover, rows_to_table, swap_in, write_batch
+
+FLUSH_EVERY = 32  # documents buffered before a batch is written
+STATE_FILE = ".state.parquet"
+LOCK_FILE = ".lock"
+_STATE_SCHEMA = pa.schema(
+    [("source", pa.string()), ("sha256", pa.string()), ("doc_id", pa.string()), ("version", pa.string())]
+)
+
+
+class RunLocked(ZhpolicyError):
+    code = "E901"
+    stage = "discover"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    source: str
+    stage: str
+    error: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    source: str
+    sha256: str
+    doc_id: str
+    n_chars: int
+    n_sentences: int
+    tables: dict[str, pa.Table]
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    run_id: str
+    out: Path
+    n_docs: int
+    n_skipped: int
+    n_failed: int
+    n_chars: int
+    n_sentences: int
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    failures: tuple[Failure, ...] = ()
+
+    @property
+    def mb_per_second(self) -> float:
+        return self.n_chars * 3 / 1e6 / self.seconds if self.seconds else 0.0
+
+
+# --------------------------------------------------------------------------- one document
+
+
+def _version_key(extractors: tuple[Extractor, ...]) -> str:
+    return f"{PIPELINE_VERSION}|{describe(extractors)}"
+
+
+def process_bytes(raw: bytes, source: str, extractors: tuple[Extractor, ...]) -> dict[str, pa.Table]:
+    """All stages for one document's bytes; returns its rows per table. Raises on failure."""
+    doc = with_metadata(ingest(raw, source))
+    structured = segment(structure(doc))
+    keys = {"doc_id": doc.doc_id, "year": doc.meta.year}
+    meta = doc.meta
+    document_row = {
+        "source": doc.source,
+        "sha256": doc.sha256,
+        "encoding": doc.encoding,
+        "format": doc.format,
+        "script": doc.script,
+        "title": meta.title,
+        "region": meta.region,
+        "region_code": meta.region_code,
+        "level": meta.level,
+        "province": meta.province,
+        "meeting": meta.meeting,
+        "delivered_on": meta.delivered_on,
+        "speaker": meta.speaker,
+        "speaker_title": meta.speaker_title,
+        "n_chars": len(doc.text),
+        "text": doc.text,
+        "text_original": doc.text_original,
+        "align_text": list(doc.align_text),
+        "align_original": list(doc.align_original),
+        "pipeline_version": PIPELINE_VERSION,
+    }
+    tables = {
+        "documents": rows_to_table("documents", [document_row], **keys),
+        "sections": rows_to_table("sections", structured.sections, **keys),
+        "sentences": rows_to_table("sentences", structured.sentences, **keys),
+    }
+    rows: dict[str, list] = defaultdict(list)
+    for extractor in extractors:
+        rows[extractor.table].extend(extractor.extract(structured))
+    for table, table_rows in rows.items():
+        tables[table] = rows_to_table(table, table_rows, **keys)
+    return tables
+
+
+_WORKER_EXTRACTORS: tuple[Extractor, ...] = ()
+
+
+def _init_worker(extractor_names: tuple[str, ...] | None) -> None:
+    global _WORKER_EXTRACTORS
+    _WORKER_EXTRACTORS = by_name(list(extractor_names) if extractor_names else None)
+
+
+def _process_task(task: tuple[str, str | None]) -> Processed | Skipped | Failure:
+    source, known_sha = task
+    started = time.perf_counter()
+    try:
+        raw = Path(source).read_bytes()
+    except OSError as error:
+        return Failure(source, "read", type(error).__name__, f"cannot read file: {error.strerror or error}")
+    sha = hashlib.sha256(raw).hexdigest()
+    if known_sha == sha:
+        return Skipped(source, "unchanged")
+    try:
+        tables = process_bytes(raw, source, _WORKER_EXTRACTORS)
+    except ZhpolicyError as error:
+        return Failure(source, error.stage, type(error).__name__, str(error))
+    except Exception as error:  # any bug on one document must not stop the batch
+        stage = _stage_of(error)
+        return Failure(source, stage, type(error).__name__, f"{error} (unexpected; please report)")
+    documents = tables["documents"]
+    return Processed(
+        source=source,
+        sha256=sha,
+        doc_id=documents["doc_id"][0].as_py(),
+        n_chars=documents["n_chars"][0].as_py(),
+        n_sentences=tables["sentences"].num_rows,
+        tables=tables,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _stage_of(error: BaseException) -> str:
+    """The stage whose module raised `error`, from its traceback."""
+    stage = "extract"
+    tb = error.__traceback__
+    names = {"ingest": "ingest", "metadata": "ingest", "structure": "structure", "segment": "segment"}
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        for key, value in names.items():
+            if module == f"pipeline.{key}":
+                stage = value
+        tb = tb.tb_next
+    return stage
+
+
+# --------------------------------------------------------------------------- discovery and state
+
+REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".xhtml", ""}
+
+
+def discover(inputs: list[Path]) -> tuple[list[str], list[Failure]]:
+    """Report files under the inputs, sorted; problems found while walking become failures."""
+    sources: list[str] = []
+    failures: list[Failure] = []
+    for root in inputs:
+        if root.is_file():
+            sources.append(str(root))
+            continue
+        if not root.exists():
+            raise UsageError(f"input does not exist: {root}")
+        for directory, subdirs, files in os.walk(
+            root,
+            followlinks=False,
+            onerror=lambda e: failures.append(
+                Failure(str(e.filename), "discover", type(e).__name__, f"cannot list directory: {e.strerror}")
+            ),
+        ):
+            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith(".") or name in {"MANIFEST.tsv", "README.md"}:
+                    continue
+                path = Path(directory) / name
+                if path.suffix.lower() not in REPORT_SUFFIXES:
+                    continue
+                if path.is_symlink() and not path.exists():
+                    failures.append(
+                        Failure(
+                            str(path), "discover", "BrokenSymlink", "symbolic link points nowhere (or loops)"
+                        )
+                    )
+                    continue
+                sources.append(str(path))
+    return sorted(dict.fromkeys(sources)), failures
+
+
+def load_state(out: Path) -> dict[str, tuple[str, str, str]]:
+    path = out / STATE_FILE
+    if not path.exists():
+        return {}
+    table = pq.read_table(path)
+    return {row["source"]: (row["sha256"], row["doc_id"], row["version"]) for row in table.to_pylist()}
+
+
+def save_state(out: Path, state: dict[str, tuple[str, str, str]]) -> None:
+    rows = [{"source": s, "sha256": v[0], "doc_id": v[1], "version": v[2]} for s, v in sorted(state.items())]
+    tmp = out / (STATE_FILE + ".tmp")
+    pq.write_table(pa.Table.from_pylist(rows, schema=_STATE_SCHEMA), tmp)
+    tmp.replace(out / STATE_FILE)
+
+
+@contextmanager
+def run_lock(out: Path) -> Iterator[None]:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / LOCK_FILE).open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(f"another `zhpolicy run` is writing to {out}; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _outcomes(tasks, workers: int, extractor_names):
+    if workers <= 1:
+        _init_worker(extractor_names)
+        yield from map(_process_task, tasks)
+        return
+    context = get_context("fork") if sys.platform != "win32" else get_context()
+    with context.Pool(workers, initializer=_init_worker, initargs=(extractor_names,)) as pool:
+        yield from pool.imap(_process_task, tasks, chunksize=1)
+
+
+def run(
+    inputs: str | Path | list[str | Path],
+    out: str | Path = "outputs",
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool | None = None,
+    extractor_names: list[str] | None = None,
+) -> RunReport:
+    started_at = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    out = Path(out)
+    roots = [Path(p) for p in (inputs if isinstance(inputs, list) else [inputs])]
+    extractors = by_name(extractor_names)
+    version = _version_key(extractors)
+    workers = workers or os.cpu_count() or 1
+    run_id = started_at.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+    with run_lock(out):
+        recover(out)
+        sources, failures = discover(roots)
+        state = load_state(out)
+        tasks = [
+            (s, state[s][0] if s in state and state[s][2] == version and not force else None) for s in sources
+        ]
+        staging = out / f".staging-{run_id}"
+        buffers: dict[str, list[pa.Table]] = defaultdict(list)
+        new_state = dict(state)
+        drop_ids: set[str] = set()
+        seen_ids: dict[str, str] = {}
+        n_docs = n_skipped = n_chars = n_sentences = batch = buffered = 0
+
+        def flush() -> None:
+            nonlocal batch, buffered
+            for table, parts in buffers.items():
+                write_batch(staging / table, table, pa.concat_tables(parts), f"new-{batch:05d}")
+            buffers.clear()
+            batch += 1
+            buffered = 0
+
+        bar = _progress(len(tasks), progress)
+        for outcome in _outcomes(tasks, workers, tuple(extractor_names) if extractor_names else None):
+            bar.update(1)
+            if isinstance(outcome, Failure):
+                failures.append(outcome)
+                bar.write(f"failed: {outcome.source}: [{outcome.stage}] {outcome.message}", file=sys.stderr)
+                continue
+            if isinstance(outcome, Skipped):
+                n_skipped += 1
+                continue
+            if outcome.doc_id in seen_ids:
+                n_skipped += 1
+                bar.write(
+                    f"skipped: {outcome.source}: same text as {seen_ids[outcome.doc_id]}", file=sys.stderr
+                )
+                continue
+            seen_ids[outcome.doc_id] = outcome.source
+            previous = state.get(outcome.source)
+            if previous:
+                drop_ids.add(previous[1])
+            drop_ids.add(outcome.doc_id)
+            new_state[outcome.source] = (outcome.sha256, outcome.doc_id, version)
+            for table, data in outcome.tables.items():
+                buffers[table].append(data)
+            n_docs += 1
+            n_chars += outcome.n_chars
+            n_sentences += outcome.n_sentences
+            buffered += 1
+            if buffered >= FLUSH_EVERY:
+                flush()
+        bar.close()
+        if buffered:
+            flush()
+
+        tables_to_swap = ["errors", "runs"]
+        if n_docs:
+            for table in DOCUMENT_TABLES:
+                copy_rows_except(out / table, staging / table, table, drop_ids, "kept")
+            tables_to_swap = [*DOCUMENT_TABLES, *tables_to_swap]
+        finished_at = dt.datetime.now(dt.UTC)
+        seconds = time.perf_counter() - clock
+        error_rows = [
+            {"run_id": run_id, "source": f.source, "stage": f.stage, "error": f.error, "message": f.message}
+            for f in failures
+        ]
+        write_batch(staging / "errors", "errors", rows_to_table("errors", error_rows), "errors")
+        runs = read_table(out / "runs", "runs")
+        this_run = rows_to_table(
+            "runs",
+            [
+                {
+                    "run_id": run_id,
+                    "started_at": started_at,
+                    "finished_at": finished_at,
+                    "pipeline_version": PIPELINE_VERSION,
+                    "extractors": describe(extractors),
+                    "n_docs": n_docs,
+                    "n_skipped": n_skipped,
+                    "n_failed": len(failures),
+                    "n_chars": n_chars,
+                    "seconds": seconds,
+                }
+            ],
+        )
+        write_batch(staging / "runs", "runs", pa.concat_tables([runs, this_run]), "runs")
+        swap_in(staging, out, tables_to_swap, out / f".trash-{run_id}")
+        save_state(out, new_state)
+        shutil.rmtree(staging, ignore_errors=True)
+    return RunReport(
+        run_id=run_id,
+        out=out,
+        n_docs=n_docs,
+        n_skipped=n_skipped,
+        n_failed=len(failures),
+        n_chars=n_chars,
+        n_sentences=n_sentences,
+        seconds=seconds,
+        rows=table_sizes(out),
+        failures=tuple(failures),
+    )
+
+
+def _progress(total: int, enabled: bool | None):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        unit="doc",
+        disable=(None if enabled is None else not enabled),
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+
+
+def table_sizes(out: Path) -> dict[str, int]:
+    """Rows in every table under `out`, as a reader would count them."""
+    return {
+        table: read_table(out / table, table, columns=[]).num_rows
+        for table in (*DOCUMENT_TABLES, "errors", "runs")
+        if (out / table).exists()
+    }
+
+
+__all__ = ["Failure", "Processed", "RunLocked", "RunReport", "Skipped", "discover", "process_bytes", "run"]
