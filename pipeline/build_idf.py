@@ -11,6 +11,8 @@ from collections import Counter
 from multiprocessing import Pool
 from pathlib import Path
 
+import regex
+
 from extractors.keywords import smoothed_idf
 from pipeline.ingest import ingest
 from pipeline.metadata import with_metadata
@@ -18,12 +20,17 @@ from pipeline.segment import segment
 from pipeline.structure import structure
 
 
+_HAN = regex.compile(r"\p{Han}")
+
+
 def document_words(path: Path) -> frozenset[str]:
     try:
         doc = segment(structure(with_metadata(ingest(path.read_bytes(), str(path)))))
     except Exception:  # an unreadable file simply does not count
         return frozenset()
-    return frozenset(t.word for tokens in doc.tokens for t in tokens if len(t.word) >= 2 and t.pos != "m")
+    return frozenset(
+        t.word for tokens in doc.tokens for t in tokens if len(t.word) >= 2 and t.pos != "m" and _HAN.search(t.word)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             f"# Document frequencies of words in {n} reports ({args.corpus.name}), {dt.date.today()};\n"
         )
         out.write(
-            "# made by `python -m pipeline.build_idf`; words seen in fewer than "
+            "# made by `python -m pipeline.build_idf`; words with no Han character or seen in fewer than "
             f"{args.min_df} reports are left out.\n"
         )
         out.write("# word: a jieba word (with the project's user dictionary); df: reports containing it;\n")

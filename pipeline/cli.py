@@ -55,10 +55,13 @@ def summary(report) -> str:
         lines.append(f"  failed: {failure.source} [{failure.stage}] {failure.message}")
     if len(report.failures) > 20:
         lines.append(f"  … {len(report.failures) - 20} more in {out}/errors/")
-    lines.append(
-        '  query: duckdb -c "SELECT region, year, count(*) FROM '
-        f"read_parquet('{out}/sentences/**/*.parquet', hive_partitioning=true) GROUP BY ALL ORDER BY ALL\""
+    sql = (
+        "SELECT d.region, d.level, d.year, count(*) AS sentences "
+        f"FROM read_parquet('{out}/sentences/**/*.parquet') AS s "
+        f"JOIN read_parquet('{out}/documents/**/*.parquet') AS d USING (doc_id) "
+        "GROUP BY ALL ORDER BY ALL"
     )
+    lines.append(f'  query: .venv/bin/python -c "import duckdb; duckdb.sql(\\"{sql}\\").show()"')
     return "\n".join(lines)
 
 

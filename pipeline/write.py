@@ -45,8 +45,10 @@ def _partitioning(table: str) -> ds.Partitioning | None:
 
 
 def write_batch(directory: Path, table: str, data: pa.Table, basename: str) -> None:
-    """Add one batch of rows to a dataset folder (new files, nothing overwritten)."""
-    if data.num_rows == 0:
+    """Add one batch of rows to a dataset folder (new files, nothing overwritten).
+
+    Small unpartitioned tables (errors, runs) get a file even when empty, so readers always find one."""
+    if data.num_rows == 0 and table in PARTITIONED:
         return
     directory.mkdir(parents=True, exist_ok=True)
     if table in PARTITIONED:
@@ -93,9 +95,11 @@ def swap_in(staging: Path, out: Path, tables: Iterable[str], trash: Path) -> Non
     trash.mkdir(parents=True, exist_ok=True)
     for table in tables:
         new = staging / table
-        if not new.exists():
-            new.mkdir(parents=True)
         current = out / table
+        if not new.exists():
+            if not current.exists():
+                continue  # no extractor fills this table yet
+            new.mkdir(parents=True)
         if current.exists():
             current.rename(trash / table)
         new.rename(current)
