@@ -19,7 +19,6 @@ from pipeline.metadata import with_metadata
 from pipeline.segment import segment
 from pipeline.structure import structure
 
-
 _HAN = regex.compile(r"\p{Han}")
 
 
@@ -28,9 +27,8 @@ def document_words(path: Path) -> frozenset[str]:
         doc = segment(structure(with_metadata(ingest(path.read_bytes(), str(path)))))
     except Exception:  # an unreadable file simply does not count
         return frozenset()
-    return frozenset(
-        t.word for tokens in doc.tokens for t in tokens if len(t.word) >= 2 and t.pos != "m" and _HAN.search(t.word)
-    )
+    words = (t.word for tokens in doc.tokens for t in tokens if t.pos != "m")
+    return frozenset(w for w in words if len(w) >= 2 and _HAN.search(w))
 
 
 def main(argv: list[str] | None = None) -> int:
