@@ -49,18 +49,20 @@ def is_candidate(word: str, tag: str) -> bool:
 
 
 def tfidf(counts: Counter[str], top_k: int = TOP_K) -> list[tuple[str, float]]:
-    total = sum(counts.values())
-    if not total:
+    """Sublinear TF-IDF, L2-normalized: weights compare across documents of any length."""
+    if not counts:
         return []
     idf, unseen = idf_table()
-    scored = [(word, (n / total) * idf.get(word, unseen)) for word, n in counts.items()]
+    raw = [(word, (1.0 + math.log(n)) * idf.get(word, unseen)) for word, n in counts.items()]
+    norm = math.sqrt(sum(w * w for _, w in raw)) or 1.0
+    scored = [(word, w / norm) for word, w in raw]
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored[:top_k]
 
 
 class KeywordExtractor:
     name = "keywords"
-    version = "1.0"
+    version = "1.1"
     method = "rule"
     table = "keywords"
     requires = ("tokens",)
@@ -78,4 +80,5 @@ class KeywordExtractor:
 
 
 def smoothed_idf(n_docs: int, df: int) -> float:
-    return math.log((n_docs + 1) / (df + 1)) + 1.0
+    """ln((N+1)/(df+1)): a word every report uses scores 0."""
+    return math.log((n_docs + 1) / (df + 1))

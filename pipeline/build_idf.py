@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.min_df} reports are left out.\n"
         )
         out.write("# word: a jieba word (with the project's user dictionary); df: reports containing it;\n")
-        out.write(f"# idf: ln((N+1)/(df+1)) + 1 with N = {n}\n")
+        out.write(f"# idf: ln((N+1)/(df+1)) with N = {n} (a word in every report scores 0)\n")
         out.write("word\tdf\tidf\n")
         for word in sorted(w for w, c in df.items() if c >= args.min_df):
             out.write(f"{word}\t{df[word]}\t{smoothed_idf(n, df[word]):.4f}\n")
