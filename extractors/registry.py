@@ -9,11 +9,12 @@ from functools import cache
 
 from extractors.base import Extractor, label
 from extractors.keywords import KeywordExtractor
+from extractors.targets import TargetExtractor
 
 
 @cache
 def default_extractors() -> tuple[Extractor, ...]:
-    return (KeywordExtractor(),)
+    return (KeywordExtractor(), TargetExtractor())
 
 
 def by_name(names: list[str] | None) -> tuple[Extractor, ...]:

@@ -41,9 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = sorted(
         p
         for p in args.corpus.rglob("*")
-        if p.is_file()
-        and p.suffix in {".md", ".txt", ".html"}
-        and p.name not in {"README.md", "MANIFEST.tsv"}
+        if p.is_file() and p.suffix in {".md", ".txt", ".html"} and p.name not in {"README.md", "MANIFEST.tsv"}
     )
     df: Counter[str] = Counter()
     with Pool(args.workers) as pool:
@@ -51,9 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             df.update(words)
     n = len(paths)
     with args.out.open("w", encoding="utf-8") as out:
-        out.write(
-            f"# Document frequencies of words in {n} reports ({args.corpus.name}), {dt.date.today()};\n"
-        )
+        out.write(f"# Document frequencies of words in {n} reports ({args.corpus.name}), {dt.date.today()};\n")
         out.write(
             "# made by `python -m pipeline.build_idf`; words with no Han character or seen in fewer than "
             f"{args.min_df} reports are left out.\n"

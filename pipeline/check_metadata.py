@@ -56,9 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         elif label is not None and meta.year == label + 1 and meta.delivered_on is not None:
             tally["year_label_is_review_year"] += 1
         else:
-            misses["year"].append(
-                f"{row['path']}: label {label}, found {meta.year} (delivered {meta.delivered_on})"
-            )
+            misses["year"].append(f"{row['path']}: label {label}, found {meta.year} (delivered {meta.delivered_on})")
         tally["has_date"] += meta.delivered_on is not None
         tally["has_speaker"] += meta.speaker is not None
     n = tally["docs"]
@@ -69,9 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             if tally[f"level_{level}"] and field != "level":
                 ok = tally[f"{field}_ok_{level}"]
                 print(f"    {level:9s} {ok}/{tally[f'level_{level}']} = {ok / tally[f'level_{level}']:.1%}")
-    print(
-        f"year = label + 1 with a dateline (label is the reviewed year): {tally['year_label_is_review_year']}"
-    )
+    print(f"year = label + 1 with a dateline (label is the reviewed year): {tally['year_label_is_review_year']}")
     print(f"year right or explained: {(tally['year_ok'] + tally['year_label_is_review_year']) / n:.1%}")
     print(f"dateline found {tally['has_date']}/{n}; speaker found {tally['has_speaker']}/{n}")
     for field, lines in misses.items():

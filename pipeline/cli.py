@@ -43,8 +43,7 @@ def summary(report) -> str:
     out = report.out
     lines = [
         f"zhpolicy {PIPELINE_VERSION} run {report.run_id}",
-        f"  documents processed {report.n_docs}, skipped (unchanged) {report.n_skipped}, "
-        f"failed {report.n_failed}",
+        f"  documents processed {report.n_docs}, skipped (unchanged) {report.n_skipped}, failed {report.n_failed}",
         f"  sentences {report.n_sentences}",
         f"  throughput {report.n_docs / report.seconds if report.seconds else 0:.1f} docs/s, "
         f"{report.mb_per_second:.2f} MB/s of report text ({report.seconds:.1f} s)",
@@ -71,16 +70,29 @@ def _cmd_metadata(args: argparse.Namespace) -> int:
     return main([str(args.corpus), "--show", str(args.show)])
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import evaluate, format_report
+
+    try:
+        scores = evaluate(args.gold, args.outputs)
+    except FileNotFoundError as error:
+        print(f"zhpolicy: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_report(scores, args.show))
+    if args.min_f1 is not None:
+        low = {t: s.prf(strict=True)[2] for t, s in scores.items() if s.prf(strict=True)[2] < args.min_f1}
+        if low:
+            print("below --min-f1 " + ", ".join(f"{t} {f:.3f}" for t, f in low.items()), file=sys.stderr)
+            return EXIT_FAILURES
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="zhpolicy", description="Chinese government work reports -> Parquet tables."
-    )
+    parser = argparse.ArgumentParser(prog="zhpolicy", description="Chinese government work reports -> Parquet tables.")
     parser.add_argument("--version", action="version", version=f"zhpolicy {PIPELINE_VERSION}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser(
-        "run", help="process report files (txt/md/html; UTF-8, GBK, Big5, UTF-16) into tables"
-    )
+    run = commands.add_parser("run", help="process report files (txt/md/html; UTF-8, GBK, Big5, UTF-16) into tables")
     run.add_argument("inputs", nargs="+", type=Path, help="report files or folders")
     run.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
     run.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
@@ -89,9 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(handler=_cmd_run)
 
-    meta = commands.add_parser(
-        "check-metadata", help="measure metadata detection against a corpus MANIFEST.tsv"
+    ev = commands.add_parser("eval", help="score extractors against gold annotations (P/R/F1 per table and field)")
+    ev.add_argument("--gold", type=Path, default=Path("corpus/gold"), help="gold folder (default: corpus/gold)")
+    ev.add_argument(
+        "--outputs",
+        type=Path,
+        default=None,
+        help="score these tables (default: run the extractors on the gold's reports now)",
     )
+    ev.add_argument("--min-f1", type=float, default=None, help="exit 1 if a table's strict F1 is below this")
+    ev.add_argument("--show", type=int, default=20, help="misses and false alarms to list per table")
+    ev.set_defaults(handler=_cmd_eval)
+
+    meta = commands.add_parser("check-metadata", help="measure metadata detection against a corpus MANIFEST.tsv")
     meta.add_argument("corpus", type=Path)
     meta.add_argument("--show", type=int, default=20)
     meta.set_defaults(handler=_cmd_metadata)

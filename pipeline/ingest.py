@@ -98,9 +98,7 @@ def decode(raw: bytes) -> tuple[str, str]:
             try:
                 return raw[len(bom) :].decode(name.replace("-sig", "")), name
             except UnicodeDecodeError as error:
-                raise EncodingError(
-                    f"starts with a {name} byte-order mark but does not decode: {error}"
-                ) from None
+                raise EncodingError(f"starts with a {name} byte-order mark but does not decode: {error}") from None
     utf16 = _looks_utf16(raw)
     if utf16:
         try:
@@ -409,21 +407,16 @@ def detect_script(original: str, simplified: str) -> str:
 @cache
 def _noise_patterns() -> tuple[tuple[str, regex.Pattern], ...]:
     return tuple(
-        (row["kind"], regex.compile(row["pattern"], regex.M | regex.V1))
-        for row in read_tsv("noise_patterns.tsv")
+        (row["kind"], regex.compile(row["pattern"], regex.M | regex.V1)) for row in read_tsv("noise_patterns.tsv")
     )
 
 
 def find_noise(text: str) -> list[Span]:
-    spans = [
-        Span(m.start(), m.end(), kind) for kind, pattern in _noise_patterns() for m in pattern.finditer(text)
-    ]
+    spans = [Span(m.start(), m.end(), kind) for kind, pattern in _noise_patterns() for m in pattern.finditer(text)]
     return sorted(spans, key=lambda s: (s.start, -s.end))
 
 
-def _map_span(
-    align_text: list[int], align_original: list[int], start: int, end: int
-) -> tuple[int, int] | None:
+def _map_span(align_text: list[int], align_original: list[int], start: int, end: int) -> tuple[int, int] | None:
     """Original span -> text span, for spans of kept (one-to-one) characters."""
     from bisect import bisect_right
 

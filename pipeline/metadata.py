@@ -123,9 +123,7 @@ def most_named_region(text: str) -> Region | None:
 
 def parse_date(match: regex.Match) -> dt.date | None:
     try:
-        return dt.date(
-            chinese_to_int(match["y"], digits=True), chinese_to_int(match["m"]), chinese_to_int(match["d"])
-        )
+        return dt.date(chinese_to_int(match["y"], digits=True), chinese_to_int(match["m"]), chinese_to_int(match["d"]))
     except (ValueError, TypeError):
         return None
 
@@ -202,9 +200,7 @@ def extract_metadata(doc: Document) -> Metadata:
     elif meeting:
         region = find_region(meeting)
     speaker_from = dateline.end() if dateline else 0
-    speaker_match = _SPEAKER.search(
-        head, speaker_from, min(len(head), speaker_from + 300)
-    ) or _SPEAKER.search(head)
+    speaker_match = _SPEAKER.search(head, speaker_from, min(len(head), speaker_from + 300)) or _SPEAKER.search(head)
     speaker = speaker_match["name"] if speaker_match else None
     speaker_title = speaker_match["title"] if speaker_match else None
     if level is None and region is None:

@@ -225,9 +225,7 @@ def discover(inputs: list[Path]) -> tuple[list[str], list[Failure]]:
                     continue
                 if path.is_symlink() and not path.exists():
                     failures.append(
-                        Failure(
-                            str(path), "discover", "BrokenSymlink", "symbolic link points nowhere (or loops)"
-                        )
+                        Failure(str(path), "discover", "BrokenSymlink", "symbolic link points nowhere (or loops)")
                     )
                     continue
                 sources.append(str(path))
@@ -298,9 +296,7 @@ def run(
         recover(out)
         sources, failures = discover(roots)
         state = load_state(out)
-        tasks = [
-            (s, state[s][0] if s in state and state[s][2] == version and not force else None) for s in sources
-        ]
+        tasks = [(s, state[s][0] if s in state and state[s][2] == version and not force else None) for s in sources]
         staging = out / f".staging-{run_id}"
         buffers: dict[str, list[pa.Table]] = defaultdict(list)
         new_state = dict(state)
@@ -328,9 +324,7 @@ def run(
                 continue
             if outcome.doc_id in seen_ids:
                 n_skipped += 1
-                bar.write(
-                    f"skipped: {outcome.source}: same text as {seen_ids[outcome.doc_id]}", file=sys.stderr
-                )
+                bar.write(f"skipped: {outcome.source}: same text as {seen_ids[outcome.doc_id]}", file=sys.stderr)
                 continue
             seen_ids[outcome.doc_id] = outcome.source
             previous = state.get(outcome.source)

@@ -151,9 +151,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "entities": pa.schema([*_PROVENANCE, pa.field("name", _str, nullable=False), pa.field("kind", _str)]),
-    "sector_tags": pa.schema(
-        [*_PROVENANCE, pa.field("sector", _str, nullable=False), pa.field("score", _f64)]
-    ),
+    "sector_tags": pa.schema([*_PROVENANCE, pa.field("sector", _str, nullable=False), pa.field("score", _f64)]),
     "errors": pa.schema(
         [
             pa.field("run_id", _str, nullable=False),

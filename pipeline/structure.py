@@ -36,6 +36,9 @@ _TITLE_MAX = 60
 _REPORT_START = regex.compile(r"(?m)^[ \t]*(?:——|--|―)|^[ \t]*各位代表|^[ \t]*政府工作报告[ \t]*$")
 _CLOSING = regex.compile(r"(?m)^[ \t]*各位代表[!!,,::]")
 _LEAD_MIN_CHARS = 120
+_PART_TITLE_MAX = 24
+_PART_PUNCTUATION = regex.compile(r"[。,;:!?、“”()]")
+_LONG_PREAMBLE = 1500
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +57,31 @@ def _role_patterns() -> tuple[tuple[str, regex.Pattern], ...]:
 
 
 def role_of_title(title: str, report_year: int | None) -> str | None:
-    for role, pattern in _role_patterns():
-        if pattern.search(title):
-            return role
+    """The role whose cue comes first in the title: “十二五”重大成就及“十三五”主要目标 is a review
+    that ends with goals; ties go to the earlier row of the lexicon."""
+    found = [(m.start(), i, role) for i, (role, p) in enumerate(_role_patterns()) if (m := p.search(title))]
+    past = regex.match(r"[^\d]{0,6}((?:19|20)\d\d)\s*年", title)
+    if past and report_year and int(past.group(1)) < report_year and not any(r == "targets" for *_, r in found):
+        return "review"  # 2013年主要工作 in a 2014 report
+    if found:
+        return min(found)[2]
     year = regex.match(r"[^\d]{0,6}((?:19|20)\d\d)\s*年", title)
     if year and report_year:
         return "review" if int(year.group(1)) < report_year else "tasks"
     return None
+
+
+@cache
+def _tense_patterns() -> tuple[tuple[str, regex.Pattern], ...]:
+    return tuple((row["tense"], regex.compile(row["cue"])) for row in read_tsv("tense_cues.tsv"))
+
+
+def role_by_tense(text: str) -> str:
+    """review or tasks for a stretch of report whose heading names neither."""
+    counts = {"past": 0, "future": 0}
+    for tense, pattern in _tense_patterns():
+        counts[tense] += len(pattern.findall(text))
+    return "review" if counts["past"] * 2 > counts["future"] else "tasks"
 
 
 def _title_bounds(text: str, start: int, line_end: int) -> tuple[int, int]:
@@ -89,10 +110,28 @@ def _candidate_positions(text: str):
         pos += len(line)
 
 
+def _is_part_heading(line: str) -> bool:
+    """An unnumbered heading on its own line that names a part of the report (2018年工作回顾)."""
+    line = line.strip()
+    return (
+        4 <= len(line) <= _PART_TITLE_MAX
+        and not _PART_PUNCTUATION.search(line)
+        and not line.startswith(("——", "--"))
+        and role_of_title(line, None) in ("review", "tasks", "targets", "government")
+    )
+
+
 def find_headings(text: str) -> list[_Heading]:
     headings: list[_Heading] = []
     last_number = {1: 0, 2: 0, 3: 0, 4: 0}
     for start, line_end in _candidate_positions(text):
+        line = text[start:line_end]
+        if headings and start < headings[-1].title_end:
+            continue  # the title line of a heading already found (一 / 2024年工作回顾)
+        if _is_part_heading(line):
+            headings.append(_Heading(0, 0, start, start, start + len(line.rstrip()), ""))
+            last_number.update({1: 0, 2: 0, 3: 0, 4: 0})
+            continue
         lone = _LONE_ORDINAL.match(text, start)
         if lone:
             number = chinese_to_int(lone["n"])
@@ -140,6 +179,14 @@ def _content_chars(doc: Document, start: int, end: int) -> int:
     return len(regex.sub(r"\s", "", doc.text[start:end])) - noise
 
 
+def _next_at_depth(headings: list[_Heading], index: int) -> int:
+    depth = headings[index].depth
+    for later in headings[index + 1 :]:
+        if later.depth <= depth:
+            return later.start
+    return headings[-1].title_end + 2000
+
+
 def build_sections(doc: Document, headings: list[_Heading]) -> list[Section]:
     text = doc.text
     year = doc.meta.year
@@ -153,27 +200,40 @@ def build_sections(doc: Document, headings: list[_Heading]) -> list[Section]:
         sections.append(Section(0, None, 1, None, None, "lead", 0, report_start))
         body_start = report_start
     if first_heading > body_start:
-        sections.append(Section(len(sections), None, 1, None, None, "preamble", body_start, first_heading))
+        role = "preamble"
+        if _content_chars(doc, body_start, first_heading) > _LONG_PREAMBLE:
+            role = role_by_tense(text[body_start:first_heading])  # a review written without headings
+        sections.append(Section(len(sections), None, 1, None, None, role, body_start, first_heading))
 
     closing = None
     for match in _CLOSING.finditer(text, int(len(text) * 0.85)):
         closing = match.start()
     stack: list[Section] = []
     raw: list[tuple[_Heading, Section | None]] = []
-    for heading in headings:
+    for index, heading in enumerate(headings):
         while stack and stack[-1].depth >= heading.depth:
             stack.pop()
         parent = stack[-1] if stack else None
         title = text[heading.title_start : heading.title_end]
-        role = role_of_title(title, year) or (parent.role if parent else None)
-        if role is None:
-            seen = {s.role for s in sections}
-            role = "review" if not seen & {"review", "targets", "tasks"} else "other"
+        own = role_of_title(title, year)
+        if parent is not None and not (own == "targets" or (own == "government" and parent.role != "review")):
+            role = parent.role  # (六)努力做好就业工作 under a review is still review
+        elif own is not None:
+            role = own
+        else:
+            earlier = [s.role for s in sections if s.depth <= heading.depth and s.role not in ("lead", "preamble")]
+            if earlier and earlier[-1] in ("targets", "tasks"):
+                role = "tasks"  # reports do not go back to reviewing once they set out the year's work
+            else:
+                following = headings[index + 1].start if index + 1 < len(headings) else len(text)
+                role = role_by_tense(
+                    text[heading.start : following if heading.depth == 1 else _next_at_depth(headings, index)]
+                )
         section = Section(
             section_id=len(sections),
             parent_id=parent.section_id if parent else None,
             depth=heading.depth,
-            marker=heading.marker,
+            marker=heading.marker or None,
             title=title,
             role=role,
             start=heading.start,

@@ -59,9 +59,7 @@ def test_binary_input_is_an_error(raw):
 
 
 def test_normalization_keeps_length_and_maps_every_character():
-    doc = ingest(
-        ("**一、2024年工作回顧**\n全年完成地區生產總值３５６９．７億元、增長4.9%。").encode(), "x.md"
-    )
+    doc = ingest(("**一、2024年工作回顧**\n全年完成地區生產總值３５６９．７億元、增長4.9%。").encode(), "x.md")
     assert "**" not in doc.text
     assert doc.text.startswith("一、2024年工作回顾")
     assert "3569.7亿元" in doc.text

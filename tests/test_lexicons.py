@@ -18,6 +18,8 @@ KEYS = {
     "noise_patterns.tsv": ("pattern",),
     "section_roles.tsv": ("role",),
     "stopwords.txt": ("word",),
+    "indicator_affixes.tsv": ("affix", "position"),
+    "qualifiers.tsv": ("surface", "position"),
 }
 
 

@@ -46,12 +46,7 @@ def test_ordinals_must_continue_their_sequence():
 
 
 def test_inline_headings_in_a_page_without_line_breaks():
-    body = (
-        "各位代表:"
-        + "过去一年经济平稳。" * 80
-        + "一、2013年工作回顾过去一年是第一年。"
-        + "我们做了工作。" * 80
-    )
+    body = "各位代表:" + "过去一年经济平稳。" * 80 + "一、2013年工作回顾过去一年是第一年。" + "我们做了工作。" * 80
     body += "二、2014年工作总体部署今年形势复杂。" + "要稳增长。" * 40
     headings = find_headings(body)
     assert [h.marker for h in headings] == ["一、", "二、"]

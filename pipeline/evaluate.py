@@ -1,0 +1,290 @@
+"""`zhpolicy eval`: score the extractors against the hand-written gold in corpus/gold/.
+
+Gold rows are aligned to the document by their sentence text, then to extracted rows by character
+overlap within that sentence (DESIGN.md: matched by sentence and surface). Per table: precision,
+recall and F1 — `found` counts a row as right when its span was found, `strict` also requires the
+table's key fields (targets: value, unit, qualifier, status) — then per-field accuracy on the
+matched rows, per-rule precision, and the misses and false alarms themselves.
+
+Gold rows marked `optional` count neither way; so do gold rows in sentences the pipeline marks as
+web noise or as a repeat (`duplicate_of`) of another sentence, which extractors skip on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.compute as pc
+import regex
+
+STRICT_FIELDS = {
+    "targets": ("value", "unit", "qualifier", "status"),
+    "projects": ("name",),
+    "entities": ("name", "kind"),
+}
+REPORT_FIELDS = {
+    "targets": (
+        "value",
+        "value_high",
+        "unit",
+        "qualifier",
+        "status",
+        "period",
+        "indicator_id",
+        "measure",
+        "direction",
+        "modality",
+    ),
+    "projects": ("category", "stage", "status", "period"),
+    "entities": ("kind",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GoldFile:
+    path: Path
+    header: dict[str, Any]
+    rows: tuple[dict[str, Any], ...]
+
+
+@dataclass(slots=True)
+class TableScore:
+    table: str
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    strict_tp: int = 0
+    fields: Counter = field(default_factory=Counter)
+    field_total: int = 0
+    rules: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    misses: list[str] = field(default_factory=list)
+    false_alarms: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)
+    unaligned: int = 0
+
+    def prf(self, strict: bool = False) -> tuple[float, float, float]:
+        tp = self.strict_tp if strict else self.tp
+        fp = self.fp + (self.tp - self.strict_tp if strict else 0)
+        fn = self.fn + (self.tp - self.strict_tp if strict else 0)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def load_gold(directory: Path) -> list[GoldFile]:
+    files = []
+    for path in sorted(directory.glob("*.jsonl")):
+        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        header = lines[0] if lines and lines[0].get("header") else {}
+        rows = tuple(r for r in lines if not r.get("header"))
+        files.append(GoldFile(path, header, rows))
+    return files
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-9)
+    return a == b
+
+
+@dataclass(frozen=True, slots=True)
+class _DocView:
+    """What eval needs of one processed document."""
+
+    text: str
+    sentences: list[dict[str, Any]]  # start, end, noise, duplicate_of, section_id
+    sections: list[dict[str, Any]]
+    rows: dict[str, list[dict[str, Any]]]
+
+
+def _covered_ranges(doc: _DocView, covers: Any) -> list[tuple[int, int]]:
+    if covers in (None, "all") or not isinstance(covers, list):
+        return [(0, len(doc.text))]
+    ranges = []
+    for section in doc.sections:
+        title = section.get("title") or ""
+        if any(c and (c in title or title in c) for c in covers if isinstance(c, str)):
+            ranges.append((section["start"], section["end"]))
+    return ranges or [(0, len(doc.text))]
+
+
+def _sentence_at(doc: _DocView, position: int) -> dict[str, Any] | None:
+    for sentence in doc.sentences:
+        if sentence["start"] <= position < sentence["end"]:
+            return sentence
+    return None
+
+
+def _locate(doc: _DocView, row: dict[str, Any], nth: int = 0) -> tuple[int, int] | None:
+    """Where a gold row is in the text: the `nth` copy of its sentence (a news lead may repeat a body
+    sentence verbatim, and gold then has a row for each copy), then its surface within the sentence."""
+    sentence = row.get("sentence") or ""
+    if not sentence:
+        return None
+    occurrences = [m.start() for m in regex.finditer(regex.escape(sentence), doc.text)]
+    if not occurrences:
+        return None
+    at = occurrences[min(nth, len(occurrences) - 1)]
+    surface = row.get("text") or row.get("name") or sentence
+    inner = sentence.find(surface)
+    if inner < 0:
+        return at, at + len(sentence)
+    return at + inner, at + inner + len(surface)
+
+
+def score_spans(
+    table: str, gold: list[dict[str, Any]], doc: _DocView, covers: Any, score: TableScore, source: str
+) -> None:
+    predicted = list(doc.rows.get(table, []))
+    ranges = _covered_ranges(doc, covers)
+    predicted = [p for p in predicted if any(a <= p["start"] < b for a, b in ranges)]
+    used: set[int] = set()
+    located = []
+    seen: Counter = Counter()
+    for g in gold:
+        key = (g.get("sentence"), g.get("text") or g.get("name"), g.get("indicator"), g.get("value"))
+        span = _locate(doc, g, seen[key])
+        seen[key] += 1
+        if span is None:
+            score.unaligned += 1
+            continue
+        sentence = _sentence_at(doc, span[0])
+        skipped = sentence is not None and (sentence["noise"] or sentence["duplicate_of"] is not None)
+        located.append((g, span, bool(g.get("optional")) or skipped))
+    pairs = []
+    for gi, (g, (gs, ge), _) in enumerate(located):
+        for pi, p in enumerate(predicted):
+            if p["start"] < ge and gs < p["end"]:
+                overlap = min(ge, p["end"]) - max(gs, p["start"])
+                agree = sum(_same(g.get(f), p.get(f)) for f in STRICT_FIELDS[table])
+                pairs.append((agree * 100 + overlap, gi, pi))
+    matched_gold: dict[int, int] = {}
+    for _, gi, pi in sorted(pairs, reverse=True):
+        if gi in matched_gold or pi in used:
+            continue
+        matched_gold[gi] = pi
+        used.add(pi)
+    for gi, (g, _, optional) in enumerate(located):
+        pi = matched_gold.get(gi)
+        if pi is None:
+            if not optional:
+                score.fn += 1
+                score.misses.append(f"{source}: {g.get('text') or g.get('name')} | {g.get('sentence', '')[:60]}")
+            continue
+        p = predicted[pi]
+        if optional:
+            continue
+        score.tp += 1
+        strict = all(_same(g.get(f), p.get(f)) for f in STRICT_FIELDS[table])
+        score.strict_tp += strict
+        score.rules[p.get("rule") or p.get("method") or "?"]["tp"] += 1
+        score.field_total += 1
+        for f in REPORT_FIELDS[table]:
+            if f in g:
+                score.fields[f] += _same(g.get(f), p.get(f))
+        if not strict:
+            diffs = ", ".join(
+                f"{f}: gold {g.get(f)!r} got {p.get(f)!r}"
+                for f in STRICT_FIELDS[table]
+                if not _same(g.get(f), p.get(f))
+            )
+            score.wrong.append(f"{source}: {g.get('text') or g.get('name')} — {diffs}")
+    for pi, p in enumerate(predicted):
+        if pi in used:
+            continue
+        sentence = _sentence_at(doc, p["start"])
+        overlaps_optional = any(optional and p["start"] < ge and gs < p["end"] for _, (gs, ge), optional in located)
+        if overlaps_optional:
+            continue
+        score.fp += 1
+        score.rules[p.get("rule") or p.get("method") or "?"]["fp"] += 1
+        context = doc.text[sentence["start"] : sentence["end"]][:60] if sentence else ""
+        score.false_alarms.append(f"{source}: {p.get('text') or p.get('name')} | {context}")
+
+
+def _doc_view_from_tables(tables: dict) -> _DocView:
+    text = tables["documents"]["text"][0].as_py()
+    sentences = tables["sentences"].select(["start", "end", "noise", "duplicate_of", "section_id"]).to_pylist()
+    sections = tables["sections"].select(["section_id", "title", "start", "end"]).to_pylist()
+    rows = {
+        name: t.to_pylist()
+        for name, t in tables.items()
+        if name not in ("documents", "sentences", "sections", "keywords")
+    }
+    return _DocView(text, sentences, sections, rows)
+
+
+def process_report(path: Path) -> _DocView:
+    from extractors.registry import default_extractors
+    from pipeline.runner import process_bytes
+
+    return _doc_view_from_tables(process_bytes(path.read_bytes(), str(path), default_extractors()))
+
+
+def view_from_outputs(outputs: Path, source_suffix: str) -> _DocView | None:
+    from pipeline.schema import DOCUMENT_TABLES
+    from pipeline.write import read_table
+
+    documents = read_table(outputs / "documents", "documents")
+    sources = documents["source"].to_pylist()
+    index = next((i for i, s in enumerate(sources) if s.replace("\\", "/").endswith(source_suffix)), None)
+    if index is None:
+        return None
+    doc_id = documents["doc_id"][index].as_py()
+    tables = {"documents": documents.slice(index, 1)}
+    for table in DOCUMENT_TABLES:
+        if table == "documents" or not (outputs / table).exists():
+            continue
+        data = read_table(outputs / table, table)
+        tables[table] = data.filter(pc.equal(data["doc_id"], doc_id))
+    return _doc_view_from_tables(tables)
+
+
+def evaluate(gold_dir: Path, outputs: Path | None = None) -> dict[str, TableScore]:
+    scores: dict[str, TableScore] = {}
+    corpus = gold_dir.parent
+    for gold in load_gold(gold_dir):
+        source = gold.header.get("source") or f"reports/{gold.path.stem}"
+        doc = view_from_outputs(outputs, source) if outputs else process_report(corpus / source)
+        if doc is None:
+            raise FileNotFoundError(f"{gold.path.name}: {source} is not in {outputs}; run it first")
+        by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in gold.rows:
+            by_table[row.get("table", "targets")].append(row)
+        for table, rows in by_table.items():
+            if table not in STRICT_FIELDS:
+                continue
+            score = scores.setdefault(table, TableScore(table))
+            score_spans(table, rows, doc, gold.header.get("covers"), score, gold.path.stem)
+    return scores
+
+
+def format_report(scores: dict[str, TableScore], show: int = 20) -> str:
+    lines = []
+    for table, s in scores.items():
+        p, r, f = s.prf()
+        sp, sr, sf = s.prf(strict=True)
+        lines.append(
+            f"{table}: found P {p:.3f} R {r:.3f} F1 {f:.3f} | strict P {sp:.3f} R {sr:.3f} F1 {sf:.3f} "
+            f"(tp {s.tp}, fp {s.fp}, fn {s.fn}, unaligned gold {s.unaligned})"
+        )
+        if s.field_total:
+            fields = ", ".join(f"{k} {v / s.field_total:.3f}" for k, v in sorted(s.fields.items()))
+            lines.append(f"  field accuracy on matched rows: {fields}")
+        for rule, c in sorted(s.rules.items()):
+            total = c["tp"] + c["fp"]
+            lines.append(f"  rule {rule}: precision {c['tp'] / total if total else 0:.3f} ({c['tp']}/{total})")
+        for title, items in (
+            ("misses", s.misses),
+            ("false alarms", s.false_alarms),
+            ("found, wrong fields", s.wrong),
+        ):
+            if items and show:
+                lines.append(f"  {title} ({len(items)}):")
+                lines.extend(f"    {item}" for item in items[:show])
+    return "\n".join(lines)
