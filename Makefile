@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 WORKERS ?=
 SHARED ?= ../shared/corpus
 
-.PHONY: run test bench lint format eval idf check-metadata clean
+.PHONY: run test bench lint format eval idf check-metadata check-gdp clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ lint: $(DEV_STAMP)
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Score the extractors against corpus/gold (fails below the floor CI also holds).
+eval: $(STAMP)
+	$(BIN)/zhpolicy eval --min-f1 0.94
+
+# The GDP growth target found in every national and provincial report of the shared corpus.
+check-gdp: $(STAMP)
+	$(BIN)/python -m pipeline.check_gdp $(SHARED)
 
 # Rebuild the IDF table shipped in lexicons/ from the shared corpus.
 idf: $(STAMP)

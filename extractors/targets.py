@@ -43,6 +43,8 @@ _YEARS_PAST = regex.compile(r"(?:过去|近)[一二三四五六七八九十\d]{1
 _RATE_OF_GROWTH = regex.compile(r"(?:年均)?(?:增速|增长速度|增长率|增幅)$")
 _COUNT_NOUN = regex.compile(r"(?:总数|数量|总量|规模|人数|户数)$")
 _BASE_YEAR = regex.compile(r"(?:均|都)?(?:比|较|与|同)(?:上年|去年|(?:19|20)\d\d\s*年(?:底|末)?)(?:相比)?(?:同期)?$")
+_ADVERB_TAIL = regex.compile(r"(?:基本|全部|继续|有效|持续|进一步)+$")
+_NOT_A_TARGET_CLAUSE = regex.compile(r"^(?:在|以|按照|根据|综合|考虑|坚持|力争|努力|为此|同时|其中)")
 _LEVEL_VERBS = ("达到", "达", "为", "完成", "实现", "突破", "超过", "新增", "累计", "占")
 _IN_RANKING = regex.compile(r"^在(.+?)(?:中|上|里)$")
 
@@ -548,25 +550,53 @@ def _trailing_run(drafts: list[_Draft], reading: _Reading) -> list[_Draft]:
     return run if len(run) > 1 else []
 
 
-def qualitative_rows(text: str, numbers: list[_Reading]) -> list[tuple[int, int, str, str]]:
-    """(start, end, indicator, id) for items of a main-target list that carry no number."""
+def qualitative_rows(
+    text: str, numbers: list[_Reading], in_list: bool = False
+) -> list[tuple[int, int, str, str | None]]:
+    """(start, end, indicator, id) for items of a main-target list that carry no number.
+
+    The list starts after 主要预期目标是: and may go on over several sentences of its paragraph
+    (`in_list`) when the report separates its items with semicolons."""
     cue = _MAIN_TARGETS.search(text)
-    if not cue:
+    if cue:
+        colon = regex.search(r"[:是为]", text[cue.end() : cue.end() + 4])
+        start_at = cue.end() + colon.end() if colon else cue.end()
+    elif in_list:
+        start_at = 0
+    else:
         return []
-    start_at = text.find(":", cue.end())
-    start_at = start_at + 1 if 0 <= start_at - cue.end() <= 3 else cue.end()
     table, by_length = _aliases()
     spans = []
-    for match in regex.finditer(r"[^,;。，；]+", text[start_at:]):
+    for match in regex.finditer(r"[^,;。，；:]+", text[start_at:]):
         s, e = start_at + match.start(), start_at + match.end()
         if any(s <= r.quantity.start < e for r in numbers):
             continue
-        item = match.group().strip()
-        alias = next((a for a in by_length if a in item and (len(a) >= 3 or item.startswith(a))), None)
-        if alias:
-            lead = len(match.group()) - len(match.group().lstrip())
-            spans.append((s + lead, s + lead + len(item), alias, table[alias]))
+        for part in _qualitative_parts(match.group()):
+            item = part.group().strip()
+            if not item or _NOT_A_TARGET_CLAUSE.match(item) or not 4 <= len(item) <= 40:
+                continue
+            alias = next((a for a in by_length if a in item and (len(a) >= 3 or item.startswith(a))), None)
+            predicate = _qualitative_predicate().search(item)
+            if alias is None and predicate is None:
+                continue
+            lead = len(part.group()) - len(part.group().lstrip())
+            at = s + part.start() + lead
+            indicator = alias or _ADVERB_TAIL.sub("", item[: predicate.start()]) or item
+            spans.append((at, at + len(item), indicator, table.get(alias) if alias else None))
     return spans
+
+
+def _qualitative_parts(clause: str) -> list[regex.Match]:
+    """现行标准下农村贫困人口全部脱贫、贫困县全部摘帽: two targets when each part has its own predicate."""
+    parts = list(regex.finditer(r"[^、]+", clause))
+    if len(parts) > 1 and all(_qualitative_predicate().search(p.group()) for p in parts):
+        return parts
+    return list(regex.finditer(r".+", clause))
+
+
+@cache
+def _qualitative_predicate() -> regex.Pattern:
+    return regex.compile("|".join(regex.escape(w) for w in read_list("qualitative_predicates.txt")))
 
 
 # --------------------------------------------------------------------------- the extractor
@@ -584,7 +614,21 @@ class TargetExtractor:
         parents = {s.section_id: s.parent_id for s in doc.sections}
         year = doc.year
         paragraph_so_far: dict[int, str] = {}
+        list_paragraph: int | None = None
+        previous: Sentence | None = None
         for sentence in doc.content_sentences():
+            in_list = list_paragraph == sentence.paragraph or (
+                # a targets section listing its goals one per semicolon-ended sentence
+                sentence.role == "targets"
+                and previous is not None
+                and previous.paragraph == sentence.paragraph
+                and previous.text.endswith(";")
+            )
+            previous = sentence
+            if _MAIN_TARGETS.search(sentence.text):
+                list_paragraph = sentence.paragraph
+            if sentence.text.endswith("。") and (in_list or list_paragraph == sentence.paragraph):
+                list_paragraph = None
             title = titles.get(sentence.section_id) or titles.get(parents.get(sentence.section_id))
             context = " ".join(
                 t or ""
@@ -594,10 +638,17 @@ class TargetExtractor:
                     paragraph_so_far.get(sentence.paragraph, ""),
                 )
             )
-            yield from self.sentence_rows(sentence, year, title, context)
+            yield from self.sentence_rows(sentence, year, title, context, in_list)
             paragraph_so_far[sentence.paragraph] = paragraph_so_far.get(sentence.paragraph, "") + sentence.text
 
-    def sentence_rows(self, sentence: Sentence, year: int | None, section_title: str | None = None, context: str = ""):
+    def sentence_rows(
+        self,
+        sentence: Sentence,
+        year: int | None,
+        section_title: str | None = None,
+        context: str = "",
+        in_main_target_list: bool = False,
+    ):
         text = sentence.text
         label = f"{self.name}@{self.version}"
         readings = read_quantities(text)
@@ -651,7 +702,7 @@ class TargetExtractor:
                 period=period,
                 rule=draft.rule,
             )
-        for start, end, indicator, ident in qualitative_rows(text, readings):
+        for start, end, indicator, ident in qualitative_rows(text, readings, in_main_target_list):
             status, period = status_and_period(text, start, sentence.role, year, section_title)
             yield TargetRow(
                 sentence_id=sentence.sentence_id,
