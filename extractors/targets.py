@@ -557,10 +557,9 @@ def qualitative_rows(
 
     The list starts after 主要预期目标是: and may go on over several sentences of its paragraph
     (`in_list`) when the report separates its items with semicolons."""
-    cue = _MAIN_TARGETS.search(text)
-    if cue:
-        colon = regex.search(r"[:是为]", text[cue.end() : cue.end() + 4])
-        start_at = cue.end() + colon.end() if colon else cue.end()
+    cue = _list_cue(text)
+    if cue is not None:
+        start_at = cue
     elif in_list:
         start_at = 0
     else:
@@ -584,6 +583,15 @@ def qualitative_rows(
             indicator = alias or _ADVERB_TAIL.sub("", item[: predicate.start()]) or item
             spans.append((at, at + len(item), indicator, table.get(alias) if alias else None))
     return spans
+
+
+def _list_cue(text: str) -> int | None:
+    """Where a list of main targets begins: after 主要预期目标是: (not 主要目标全面完成)."""
+    cue = _MAIN_TARGETS.search(text)
+    if not cue:
+        return None
+    colon = regex.match(r"\s*(?:是|为)?\s*:|\s*(?:是|为)", text[cue.end() : cue.end() + 4])
+    return cue.end() + colon.end() if colon else None
 
 
 def _qualitative_parts(clause: str) -> list[regex.Match]:
@@ -625,7 +633,7 @@ class TargetExtractor:
                 and previous.text.endswith(";")
             )
             previous = sentence
-            if _MAIN_TARGETS.search(sentence.text):
+            if _list_cue(sentence.text) is not None:
                 list_paragraph = sentence.paragraph
             if sentence.text.endswith("。") and (in_list or list_paragraph == sentence.paragraph):
                 list_paragraph = None
