@@ -130,7 +130,7 @@ def _locate(doc: _DocView, row: dict[str, Any], nth: int = 0) -> tuple[int, int]
     if not occurrences:
         return None
     at = occurrences[min(nth, len(occurrences) - 1)]
-    surface = row.get("text") or row.get("name") or sentence
+    surface = row.get("surface") or row.get("text") or row.get("name") or sentence
     inner = sentence.find(surface)
     if inner < 0:
         return at, at + len(sentence)
