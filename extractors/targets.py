@@ -43,6 +43,7 @@ _YEARS_PAST = regex.compile(r"(?:过去|近)[一二三四五六七八九十\d]{1
 _RATE_OF_GROWTH = regex.compile(r"(?:年均)?(?:增速|增长速度|增长率|增幅)$")
 _COUNT_NOUN = regex.compile(r"(?:总数|数量|总量|规模|人数|户数)$")
 _BASE_YEAR = regex.compile(r"(?:均|都)?(?:比|较|与|同)(?:上年|去年|(?:19|20)\d\d\s*年(?:底|末)?)(?:相比)?(?:同期)?$")
+_CONTEXT_CHARS = 600
 _ADVERB_TAIL = regex.compile(r"(?:基本|全部|继续|有效|持续|进一步)+$")
 _NOT_A_TARGET_CLAUSE = regex.compile(r"^(?:在|以|按照|根据|综合|考虑|坚持|力争|努力|为此|同时|其中)")
 _LEVEL_VERBS = ("达到", "达", "为", "完成", "实现", "突破", "超过", "新增", "累计", "占")
@@ -647,7 +648,9 @@ class TargetExtractor:
                 )
             )
             yield from self.sentence_rows(sentence, year, title, context, in_list)
-            paragraph_so_far[sentence.paragraph] = paragraph_so_far.get(sentence.paragraph, "") + sentence.text
+            # the last few sentences of the paragraph are context enough (and a one-line page stays linear)
+            so_far = paragraph_so_far.get(sentence.paragraph, "") + sentence.text
+            paragraph_so_far = {sentence.paragraph: so_far[-_CONTEXT_CHARS:]}
 
     def sentence_rows(
         self,

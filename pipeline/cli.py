@@ -40,6 +40,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def summary(report) -> str:
+    from pipeline.runner import printable
+
     out = report.out
     lines = [
         f"zhpolicy {PIPELINE_VERSION} run {report.run_id}",
@@ -51,7 +53,7 @@ def summary(report) -> str:
         f"  tables: {out}/<table>/ (Parquet, hive-partitioned by year)",
     ]
     for failure in report.failures[:20]:
-        lines.append(f"  failed: {failure.source} [{failure.stage}] {failure.message}")
+        lines.append(f"  failed: {printable(failure.source)} [{failure.stage}] {failure.message}")
     if len(report.failures) > 20:
         lines.append(f"  … {len(report.failures) - 20} more in {out}/errors/")
     sql = (

@@ -62,18 +62,20 @@ def _chinese_score(text: str) -> float:
     return sum(map(_gb2312_level1, letters)) / len(letters)
 
 
-def _looks_utf16(raw: bytes) -> str | None:
-    sample = raw[:4000]
-    if len(sample) < 4:
-        return None
-    even_zero = sample[0::2].count(0)
-    odd_zero = sample[1::2].count(0)
-    half = len(sample) / 2
-    if odd_zero > 0.2 * half and even_zero < 0.05 * half:
-        return "utf-16-le"
-    if even_zero > 0.2 * half and odd_zero < 0.05 * half:
-        return "utf-16-be"
-    return None
+def _best_utf16(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 text without a byte-order mark: the byte order that reads as Chinese (or as ASCII)."""
+    best = None
+    for name in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:_SAMPLE]
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in sample) / max(len(sample), 1)
+        score = _chinese_score(text) if not sample.isascii() else printable
+        if printable > 0.95 and score > 0.5 and (best is None or score > best[0]):
+            best = (score, text, name)
+    return (best[1], best[2]) if best else None
 
 
 def _decode_utf8_tolerating_truncation(raw: bytes) -> str | None:
@@ -99,22 +101,17 @@ def decode(raw: bytes) -> tuple[str, str]:
                 return raw[len(bom) :].decode(name.replace("-sig", "")), name
             except UnicodeDecodeError as error:
                 raise EncodingError(f"starts with a {name} byte-order mark but does not decode: {error}") from None
-    utf16 = _looks_utf16(raw)
-    if utf16:
-        try:
-            text = raw.decode(utf16)
-        except UnicodeDecodeError:
-            pass
-        else:
-            if _chinese_score(text) > 0.5 or text.isascii():
-                return text, utf16
     if b"\x00" in raw[:8000]:
-        raise BinaryInputError("binary data (NUL bytes) that is not UTF-16 text")
+        # NUL bytes: UTF-16 without a byte-order mark, or binary data.
+        decoded_utf16 = _best_utf16(raw)
+        if decoded_utf16 is None:
+            raise BinaryInputError("binary data (NUL bytes) that is not UTF-16 text")
+        return decoded_utf16
     text = _decode_utf8_tolerating_truncation(raw)
     if text is not None:
         return text, "utf-8"
     candidates = []
-    for name in ("gb18030", "big5"):
+    for name in ("gb18030", "big5", "utf-16-le", "utf-16-be"):
         try:
             decoded = raw.decode(name)
         except UnicodeDecodeError:

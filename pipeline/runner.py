@@ -39,7 +39,8 @@ from pipeline.segment import segment
 from pipeline.structure import structure
 from pipeline.write import copy_rows_except, read_table, recover, rows_to_table, swap_in, write_batch
 
-FLUSH_EVERY = 32  # documents buffered before a batch is written
+FLUSH_EVERY = int(os.environ.get("ZHPOLICY_FLUSH_EVERY", "32"))  # documents buffered per written batch
+MAX_BYTES = 64 * 1024 * 1024  # a report is a few hundred kB; anything this big is not one
 STATE_FILE = ".state.parquet"
 LOCK_FILE = ".lock"
 _STATE_SCHEMA = pa.schema(
@@ -154,8 +155,12 @@ def _init_worker(extractor_names: tuple[str, ...] | None) -> None:
 def _process_task(task: tuple[str, str | None]) -> Processed | Skipped | Failure:
     source, known_sha = task
     started = time.perf_counter()
+    path = Path(source)
     try:
-        raw = Path(source).read_bytes()
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return Failure(source, "read", "FileTooLarge", f"{size} bytes is more than the {MAX_BYTES} a report can be")
+        raw = path.read_bytes()
     except OSError as error:
         return Failure(source, "read", type(error).__name__, f"cannot read file: {error.strerror or error}")
     sha = hashlib.sha256(raw).hexdigest()
@@ -228,8 +233,18 @@ def discover(inputs: list[Path]) -> tuple[list[str], list[Failure]]:
                         Failure(str(path), "discover", "BrokenSymlink", "symbolic link points nowhere (or loops)")
                     )
                     continue
+                if not path.is_file():
+                    failures.append(
+                        Failure(str(path), "discover", "NotRegularFile", "not a regular file (FIFO, socket, device)")
+                    )
+                    continue
                 sources.append(str(path))
     return sorted(dict.fromkeys(sources)), failures
+
+
+def printable(source: str) -> str:
+    """A file name on one line, whatever characters it has (names may hold newlines)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in source)
 
 
 def load_state(out: Path) -> dict[str, tuple[str, str, str]]:
@@ -295,6 +310,8 @@ def run(
     with run_lock(out):
         recover(out)
         sources, failures = discover(roots)
+        for failure in failures:
+            print(f"failed: {printable(failure.source)}: [{failure.stage}] {failure.message}", file=sys.stderr)
         state = load_state(out)
         tasks = [(s, state[s][0] if s in state and state[s][2] == version and not force else None) for s in sources]
         staging = out / f".staging-{run_id}"
@@ -317,7 +334,7 @@ def run(
             bar.update(1)
             if isinstance(outcome, Failure):
                 failures.append(outcome)
-                bar.write(f"failed: {outcome.source}: [{outcome.stage}] {outcome.message}", file=sys.stderr)
+                bar.write(f"failed: {printable(outcome.source)}: [{outcome.stage}] {outcome.message}", file=sys.stderr)
                 continue
             if isinstance(outcome, Skipped):
                 n_skipped += 1

@@ -20,6 +20,11 @@ from pipeline.lexicon import read_tsv
 from pipeline.records import StructuredDocument, Token
 
 NUMBER = regex.compile(r"\d+(?:[.,]\d+)*(?:多|余)?(?:万亿|[十百千万亿])*%?")
+# Numbers, Latin words and whitespace are tokens of their own; only the rest goes to jieba, whose
+# DAG pass is quadratic on long runs of Latin letters (a scraped page can hold megabytes of them).
+_OWN_TOKENS = regex.compile(
+    r"(?P<m>\d+(?:[.,]\d+)*(?:多|余)?(?:万亿|[十百千万亿])*%?)|(?P<eng>[A-Za-z][A-Za-z0-9_]*)|(?P<space>\s+)"
+)
 
 
 @cache
@@ -71,10 +76,11 @@ def tokenize(text: str, base: int = 0) -> tuple[Token, ...]:
             tokens.append(Token(base + pos, base + pos + len(word), word, tags.get(word, "x")))
             pos += len(word)
 
-    for match in NUMBER.finditer(text):
+    for match in _OWN_TOKENS.finditer(text):
         if match.start() > pos:
             cut(text[pos : match.start()])
-        tokens.append(Token(base + pos, base + match.end(), match.group(), "m"))
+        tag = "m" if match["m"] else ("eng" if match["eng"] else "x")
+        tokens.append(Token(base + pos, base + match.end(), match.group(), tag))
         pos = match.end()
     if pos < len(text):
         cut(text[pos:])

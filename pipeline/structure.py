@@ -37,6 +37,8 @@ _REPORT_START = regex.compile(r"(?m)^[ \t]*(?:——|--|―)|^[ \t]*各位代表
 _CLOSING = regex.compile(r"(?m)^[ \t]*各位代表[!!,,::]")
 _LEAD_MIN_CHARS = 120
 _PART_TITLE_MAX = 24
+_TITLE_WINDOW = 400
+_GRAM_CHARS = 2000  # lead sentences are short; comparing the first 2,000 characters of the body is plenty
 _PART_PUNCTUATION = regex.compile(r"[。,;:!?、“”()]")
 _LONG_PREAMBLE = 1500
 
@@ -86,6 +88,7 @@ def role_by_tense(text: str) -> str:
 
 def _title_bounds(text: str, start: int, line_end: int) -> tuple[int, int]:
     """A heading's title: the rest of its line, or its first sentence when the paragraph runs on."""
+    line_end = min(line_end, start + _TITLE_WINDOW)  # a title is short; never copy a whole long line
     rest = text[start:line_end]
     end_match = _SENTENCE_END.search(rest)
     if end_match is None and len(rest.strip()) <= _TITLE_MAX:
@@ -125,10 +128,10 @@ def find_headings(text: str) -> list[_Heading]:
     headings: list[_Heading] = []
     last_number = {1: 0, 2: 0, 3: 0, 4: 0}
     for start, line_end in _candidate_positions(text):
-        line = text[start:line_end]
+        line = text[start : min(line_end, start + _PART_TITLE_MAX + 8)]
         if headings and start < headings[-1].title_end:
             continue  # the title line of a heading already found (一 / 2024年工作回顾)
-        if _is_part_heading(line):
+        if line_end - start <= _PART_TITLE_MAX + 8 and _is_part_heading(line):
             headings.append(_Heading(0, 0, start, start, start + len(line.rstrip()), ""))
             last_number.update({1: 0, 2: 0, 3: 0, 4: 0})
             continue
@@ -316,8 +319,8 @@ def link_duplicates(sentences: list[Sentence], sections: list[Section]) -> list[
     """Lead sentences that restate the body, and verbatim repeats, point at the body sentence."""
     lead_ids = {s.section_id for s in sections if s.role == "lead"}
     first_seen: dict[str, int] = {}
-    body = [s for s in sentences if s.section_id not in lead_ids and s.noise is None]
-    body_grams = [(s, _bigrams(s.text)) for s in body]
+    body = [s for s in sentences if s.section_id not in lead_ids and s.noise is None] if lead_ids else []
+    body_grams = [(s, _bigrams(s.text[:_GRAM_CHARS])) for s in body]
     result = []
     for sentence in sentences:
         duplicate_of = None

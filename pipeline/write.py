@@ -59,6 +59,7 @@ def write_batch(directory: Path, table: str, data: pa.Table, basename: str) -> N
             partitioning=_partitioning(table),
             basename_template=f"{basename}-{{i}}.parquet",
             existing_data_behavior="overwrite_or_ignore",
+            preserve_order=True,  # same input, same row order: runs are reproducible
         )
     else:
         pq.write_table(data, directory / f"{basename}.parquet")
