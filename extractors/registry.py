@@ -10,12 +10,13 @@ from functools import cache
 from extractors.base import Extractor, label
 from extractors.keywords import KeywordExtractor
 from extractors.projects import EntityExtractor, ProjectExtractor
+from extractors.sectors import SectorTagger
 from extractors.targets import TargetExtractor
 
 
 @cache
 def default_extractors() -> tuple[Extractor, ...]:
-    return (KeywordExtractor(), TargetExtractor(), ProjectExtractor(), EntityExtractor())
+    return (KeywordExtractor(), TargetExtractor(), ProjectExtractor(), EntityExtractor(), SectorTagger())
 
 
 def by_name(names: list[str] | None) -> tuple[Extractor, ...]:

@@ -66,6 +66,16 @@ class TableScore:
     false_alarms: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
     unaligned: int = 0
+    per_label: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+
+    def macro_f1(self) -> float:
+        """Mean F1 over labels (sector_tags): rare sectors count as much as common ones."""
+        scores = []
+        for c in self.per_label.values():
+            p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+            r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+            scores.append(2 * p * r / (p + r) if p + r else 0.0)
+        return sum(scores) / len(scores) if scores else 0.0
 
     def prf(self, strict: bool = False) -> tuple[float, float, float]:
         tp = self.strict_tp if strict else self.tp
@@ -207,6 +217,33 @@ def score_spans(
         score.false_alarms.append(f"{source}: {p.get('text') or p.get('name')} | {context}")
 
 
+def score_sectors(gold: list[dict[str, Any]], doc: _DocView, score: TableScore, source: str) -> None:
+    """Per sentence, the gold sector set against the tagged one (micro over sentence x sector)."""
+    predicted: dict[int, set[str]] = defaultdict(set)
+    for row in doc.rows.get("sector_tags", []):
+        predicted[row["start"]].add(row["sector"])
+    seen: Counter = Counter()
+    for g in gold:
+        key = g.get("sentence")
+        span = _locate(doc, {"sentence": key}, seen[key])
+        seen[key] += 1
+        if span is None:
+            score.unaligned += 1
+            continue
+        sentence = _sentence_at(doc, span[0])
+        if g.get("optional") or sentence is None or sentence["noise"] or sentence["duplicate_of"] is not None:
+            continue
+        wanted, got = set(g.get("sectors") or []), predicted.get(sentence["start"], set())
+        score.tp += len(wanted & got)
+        score.strict_tp += len(wanted & got)
+        score.fp += len(got - wanted)
+        score.fn += len(wanted - got)
+        for label in wanted | got:
+            score.per_label[label]["tp" if label in wanted and label in got else ("fp" if label in got else "fn")] += 1
+        if wanted != got:
+            score.wrong.append(f"{source}: gold {sorted(wanted)} got {sorted(got)} | {key[:50]}")
+
+
 def _doc_view_from_tables(tables: dict) -> _DocView:
     text = tables["documents"]["text"][0].as_py()
     sentences = tables["sentences"].select(["start", "end", "noise", "duplicate_of", "section_id"]).to_pylist()
@@ -257,6 +294,9 @@ def evaluate(gold_dir: Path, outputs: Path | None = None) -> dict[str, TableScor
         for row in gold.rows:
             by_table[row.get("table", "targets")].append(row)
         for table, rows in by_table.items():
+            if table == "sector_tags":
+                score_sectors(rows, doc, scores.setdefault(table, TableScore(table)), gold.path.stem)
+                continue
             if table not in STRICT_FIELDS:
                 continue
             score = scores.setdefault(table, TableScore(table))
@@ -273,6 +313,8 @@ def format_report(scores: dict[str, TableScore], show: int = 20) -> str:
             f"{table}: found P {p:.3f} R {r:.3f} F1 {f:.3f} | strict P {sp:.3f} R {sr:.3f} F1 {sf:.3f} "
             f"(tp {s.tp}, fp {s.fp}, fn {s.fn}, unaligned gold {s.unaligned})"
         )
+        if s.per_label:
+            lines.append(f"  micro-F1 {f:.3f}, macro-F1 {s.macro_f1():.3f} over {len(s.per_label)} sectors")
         if s.field_total:
             fields = ", ".join(f"{k} {v / s.field_total:.3f}" for k, v in sorted(s.fields.items()))
             lines.append(f"  field accuracy on matched rows: {fields}")

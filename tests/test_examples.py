@@ -12,11 +12,17 @@ import math
 import pytest
 
 from extractors.projects import entity_rows_for_text, project_rows_for_text
+from extractors.sectors import tags_for_text
 from extractors.targets import rows_for_text
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "extractors" / "examples"
-RUNNERS = {"targets": rows_for_text, "projects": project_rows_for_text, "entities": entity_rows_for_text}
+RUNNERS = {
+    "targets": rows_for_text,
+    "projects": project_rows_for_text,
+    "entities": entity_rows_for_text,
+    "sector_tags": tags_for_text,
+}
 
 
 def _cases(kind: str):

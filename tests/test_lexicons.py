@@ -20,6 +20,8 @@ KEYS = {
     "stopwords.txt": ("word",),
     "indicator_affixes.tsv": ("affix", "position"),
     "qualifiers.tsv": ("surface", "position"),
+    "sector_keywords.tsv": ("keyword", "sector"),
+    "name_suffixes.tsv": ("suffix",),
 }
 
 

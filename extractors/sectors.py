@@ -1,0 +1,121 @@
+"""Sector tags for every sentence, by lexicon (lexicons/sector_keywords.tsv).
+
+One regex alternation of every keyword, run once per sentence; a sector's score is the noisy-or of
+the weights of its keywords found (two weak hints add up, one strong keyword settles it). A
+sentence also inherits, at half weight, the sectors of its section heading and of a paragraph
+lead-in such as 交通方面, — a sentence under (三)…建设国家创新型城市 is about innovation even when
+it does not say so. Sentences with no policy words (各位代表, procedure) get no tags.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from pipeline.lexicon import read_tsv
+from pipeline.records import StructuredDocument
+
+THRESHOLD = 0.7  # chosen on corpus/gold (0.5: P 0.58 R 0.83; 0.7: P 0.74 R 0.72)
+INHERITED = 0.5  # weight of what a heading or a lead-in says, relative to the sentence's own words
+_LEAD_IN = regex.compile(r"^[^,:,:。]{2,8}方面[,:,:]")
+
+
+@dataclass(frozen=True, slots=True)
+class SectorTagRow:
+    sentence_id: int
+    start: int
+    end: int
+    text: str
+    extractor: str
+    method: str
+    confidence: float
+    sector: str
+    score: float
+
+
+@cache
+def _keywords() -> tuple[dict[str, tuple[tuple[str, float], ...]], regex.Pattern]:
+    table: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for row in read_tsv("sector_keywords.tsv"):
+        table[row["keyword"]].append((row["sector"], float(row["weight"])))
+    frozen = {k: tuple(v) for k, v in table.items()}
+    pattern = regex.compile("|".join(regex.escape(k) for k in sorted(frozen, key=len, reverse=True)))
+    return frozen, pattern
+
+
+def keyword_scores(text: str) -> dict[str, float]:
+    """sector -> noisy-or of the weights of the keywords found in `text`."""
+    table, pattern = _keywords()
+    missing: dict[str, float] = defaultdict(lambda: 1.0)
+    for match in pattern.finditer(text):
+        for sector, weight in table[match.group()]:
+            missing[sector] *= 1.0 - weight
+    return {sector: 1.0 - rest for sector, rest in missing.items()}
+
+
+def combine(own: dict[str, float], inherited: dict[str, float]) -> dict[str, float]:
+    scores = dict(own)
+    for sector, score in inherited.items():
+        scores[sector] = 1.0 - (1.0 - scores.get(sector, 0.0)) * (1.0 - INHERITED * score)
+    return scores
+
+
+class SectorTagger:
+    name = "sector_tags"
+    version = "1.0"
+    method = "rule"
+    table = "sector_tags"
+    requires = ("sentences", "sections")
+
+    def extract(self, doc: StructuredDocument):
+        label = f"{self.name}@{self.version}"
+        sections = {s.section_id: s for s in doc.sections}
+        heading_scores: dict[int, dict[str, float]] = {}
+        for section in doc.sections:
+            parent = heading_scores.get(section.parent_id, {}) if section.parent_id is not None else {}
+            own = keyword_scores(section.title or "")
+            heading_scores[section.section_id] = own or parent
+        lead_in: dict[int, dict[str, float]] = {}
+        for sentence in doc.content_sentences():
+            match = _LEAD_IN.match(sentence.text)
+            if match:
+                lead_in[sentence.paragraph] = keyword_scores(match.group())
+            inherited = dict(heading_scores.get(sentence.section_id, {}))
+            for sector, score in lead_in.get(sentence.paragraph, {}).items():
+                inherited[sector] = max(inherited.get(sector, 0.0), score)
+            section = sections.get(sentence.section_id)
+            is_heading = section is not None and section.start == sentence.start
+            scores = keyword_scores(sentence.text)
+            if not is_heading and not scores and not _has_policy_words(sentence.text):
+                continue
+            for sector, score in sorted(combine(scores, inherited).items()):
+                if score >= THRESHOLD:
+                    yield SectorTagRow(
+                        sentence.sentence_id,
+                        sentence.start,
+                        sentence.end,
+                        sentence.text,
+                        label,
+                        self.method,
+                        round(score, 4),
+                        sector,
+                        round(score, 4),
+                    )
+
+
+def _has_policy_words(text: str) -> bool:
+    """Greetings and procedure (各位代表!, 请予审议) carry no policy: nothing to inherit for them."""
+    return len(regex.sub(r"[\s\p{P}]", "", text)) >= 12
+
+
+def tags_for_text(text: str, role: str = "tasks", year: int | None = 2025) -> list[SectorTagRow]:
+    """Tags for one sentence on its own (examples, tests, debugging)."""
+    scores = keyword_scores(text)
+    return [
+        SectorTagRow(0, 0, len(text), text, "sector_tags@test", "rule", round(s, 4), sector, round(s, 4))
+        for sector, s in sorted(scores.items())
+        if s >= THRESHOLD
+    ]
