@@ -15,20 +15,13 @@ import regex
 from extractors.names import Name, find_names
 from extractors.targets import status_and_period
 from pipeline.lexicon import read_tsv
-from pipeline.records import Sentence, StructuredDocument
+from pipeline.records import ExtractedRow, Sentence, StructuredDocument
 
 _TOPIC = regex.compile(r"^([\p{Han}]{2,5})方面[,:]")
 
 
 @dataclass(frozen=True, slots=True)
-class ProjectRow:
-    sentence_id: int
-    start: int
-    end: int
-    text: str
-    extractor: str
-    method: str
-    confidence: float
+class ProjectRow(ExtractedRow):
     name: str
     category: str | None
     stage: str | None
@@ -38,14 +31,7 @@ class ProjectRow:
 
 
 @dataclass(frozen=True, slots=True)
-class EntityRow:
-    sentence_id: int
-    start: int
-    end: int
-    text: str
-    extractor: str
-    method: str
-    confidence: float
+class EntityRow(ExtractedRow):
     name: str
     kind: str | None
     rule: str | None = None

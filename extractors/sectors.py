@@ -16,7 +16,7 @@ from functools import cache
 import regex
 
 from pipeline.lexicon import read_tsv
-from pipeline.records import StructuredDocument
+from pipeline.records import ExtractedRow, StructuredDocument
 
 THRESHOLD = 0.7  # chosen on corpus/gold (0.5: P 0.58 R 0.83; 0.7: P 0.74 R 0.72)
 INHERITED = 0.5  # weight of what a heading or a lead-in says, relative to the sentence's own words
@@ -24,14 +24,7 @@ _LEAD_IN = regex.compile(r"^[^,:,:。]{2,8}方面[,:,:]")
 
 
 @dataclass(frozen=True, slots=True)
-class SectorTagRow:
-    sentence_id: int
-    start: int
-    end: int
-    text: str
-    extractor: str
-    method: str
-    confidence: float
+class SectorTagRow(ExtractedRow):
     sector: str
     score: float
 

@@ -19,7 +19,7 @@ import regex
 
 from extractors.numbers import Quantity, find_quantities, implied_units, qualifier_words
 from pipeline.lexicon import read_list, read_tsv
-from pipeline.records import Sentence, StructuredDocument
+from pipeline.records import ExtractedRow, Sentence, StructuredDocument
 
 _CLAUSE_END = regex.compile(r"[,;:。!?，；：]")
 _LIST_SEPARATOR = regex.compile(r"^\s*(?:、|和|及|以及|与)\s*$")
@@ -51,14 +51,7 @@ _IN_RANKING = regex.compile(r"^在(.+?)(?:中|上|里)$")
 
 
 @dataclass(frozen=True, slots=True)
-class TargetRow:
-    sentence_id: int
-    start: int
-    end: int
-    text: str
-    extractor: str
-    method: str
-    confidence: float
+class TargetRow(ExtractedRow):
     indicator: str | None
     indicator_id: str | None
     measure: str

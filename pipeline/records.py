@@ -93,6 +93,20 @@ class Token:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtractedRow:
+    """What every extraction row carries besides doc_id and year (added by the runner):
+    where it is (sentence, half-open offsets into Document.text, the text itself) and who made it."""
+
+    sentence_id: int
+    start: int
+    end: int
+    text: str
+    extractor: str
+    method: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
 class StructuredDocument:
     document: Document
     sections: tuple[Section, ...]
