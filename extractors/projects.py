@@ -78,37 +78,36 @@ class _NameExtractor:
     version = "1.0"
     method = "rule"
     requires = ("sentences", "sections")
+    name: str
+    table: str
 
-    def names(self, doc: StructuredDocument):
+    def extract(self, doc: StructuredDocument):
+        label = f"{self.name}@{self.version}"
         for sentence in doc.content_sentences():
-            for name in sentence_names(sentence):
-                yield sentence, name
+            yield from sentence_rows(sentence, doc.year, self.table, label, self.method)
 
 
 class ProjectExtractor(_NameExtractor):
     name = "projects"
     table = "projects"
 
-    def extract(self, doc: StructuredDocument):
-        label = f"{self.name}@{self.version}"
-        for sentence, name in self.names(doc):
-            if name.table != "projects":
-                continue
-            row = project_row(sentence, name, doc.year, label, self.method, 0.8)
-            if row.stage is not None:  # a facility merely mentioned (白云国际机场旅客吞吐量…) is no project
-                yield row
-
 
 class EntityExtractor(_NameExtractor):
     name = "entities"
     table = "entities"
 
-    def extract(self, doc: StructuredDocument):
-        label = f"{self.name}@{self.version}"
-        for sentence, name in self.names(doc):
-            if name.table != "entities":
-                continue
-            yield entity_row(sentence, name, label, self.method, 0.8)
+
+def sentence_rows(sentence: Sentence, year: int | None, table: str, label: str, method: str = "rule"):
+    """The rows of one table that a sentence gives."""
+    for name in sentence_names(sentence):
+        if name.table != table:
+            continue
+        if table == "entities":
+            yield entity_row(sentence, name, label, method, 0.8)
+            continue
+        row = project_row(sentence, name, year, label, method, 0.8)
+        if row.stage is not None:  # a facility merely mentioned (白云国际机场旅客吞吐量…) is no project
+            yield row
 
 
 def project_row(sentence: Sentence, name: Name, year: int | None, label: str, method: str, confidence: float):
@@ -147,18 +146,7 @@ def entity_row(sentence: Sentence, name: Name, label: str, method: str, confiden
 
 
 def _rows_for_text(text: str, role: str, year: int | None, table: str) -> list:
-    sentence = Sentence(0, None, 0, 0, len(text), text, role)
-    rows = []
-    for name in sentence_names(sentence):
-        if name.table != table:
-            continue
-        if table == "projects":
-            row = project_row(sentence, name, year, "projects@test", "rule", 0.8)
-            if row.stage is not None:
-                rows.append(row)
-        else:
-            rows.append(entity_row(sentence, name, "entities@test", "rule", 0.8))
-    return rows
+    return list(sentence_rows(Sentence(0, None, 0, 0, len(text), text, role), year, table, f"{table}@test"))
 
 
 def project_rows_for_text(text: str, role: str = "tasks", year: int | None = 2025) -> list[ProjectRow]:
