@@ -15,7 +15,7 @@ import regex
 from extractors.names import Name, find_names
 from extractors.targets import status_and_period
 from pipeline.lexicon import read_tsv
-from pipeline.records import ExtractedRow, Sentence, StructuredDocument
+from pipeline.records import ExtractedRow, Sentence, StructuredDocument, provenance
 
 _TOPIC = regex.compile(r"^([\p{Han}]{2,5})方面[,:]")
 
@@ -114,13 +114,7 @@ def project_row(sentence: Sentence, name: Name, year: int | None, label: str, me
     text = sentence.text
     status, period = status_and_period(text, name.start, sentence.role, year, None)
     return ProjectRow(
-        sentence_id=sentence.sentence_id,
-        start=sentence.start + name.start,
-        end=sentence.start + name.end,
-        text=text[name.start : name.end],
-        extractor=label,
-        method=method,
-        confidence=confidence,
+        **provenance(sentence, name.start, name.end, label, method, confidence),
         name=name.name,
         category=category_of(text, name),
         stage=stage_of(text, name.start, name.end),
@@ -132,13 +126,7 @@ def project_row(sentence: Sentence, name: Name, year: int | None, label: str, me
 
 def entity_row(sentence: Sentence, name: Name, label: str, method: str, confidence: float):
     return EntityRow(
-        sentence_id=sentence.sentence_id,
-        start=sentence.start + name.start,
-        end=sentence.start + name.end,
-        text=sentence.text[name.start : name.end],
-        extractor=label,
-        method=method,
-        confidence=confidence,
+        **provenance(sentence, name.start, name.end, label, method, confidence),
         name=name.name,
         kind=name.kind,
         rule=name.rule,

@@ -16,7 +16,7 @@ from functools import cache
 import regex
 
 from pipeline.lexicon import read_tsv
-from pipeline.records import ExtractedRow, StructuredDocument
+from pipeline.records import ExtractedRow, StructuredDocument, provenance
 
 THRESHOLD = 0.7  # chosen on corpus/gold (0.5: P 0.58 R 0.83; 0.7: P 0.74 R 0.72)
 INHERITED = 0.5  # weight of what a heading or a lead-in says, relative to the sentence's own words
@@ -86,17 +86,9 @@ class SectorTagger:
                 continue
             for sector, score in sorted(combine(scores, inherited).items()):
                 if score >= THRESHOLD:
-                    yield SectorTagRow(
-                        sentence.sentence_id,
-                        sentence.start,
-                        sentence.end,
-                        sentence.text,
-                        label,
-                        self.method,
-                        round(score, 4),
-                        sector,
-                        round(score, 4),
-                    )
+                    score = round(score, 4)
+                    whole = provenance(sentence, 0, len(sentence.text), label, self.method, score)
+                    yield SectorTagRow(**whole, sector=sector, score=score)
 
 
 def _has_policy_words(text: str) -> bool:

@@ -19,7 +19,7 @@ import regex
 
 from extractors.numbers import Quantity, find_quantities, implied_units, qualifier_words
 from pipeline.lexicon import read_list, read_tsv
-from pipeline.records import ExtractedRow, Sentence, StructuredDocument
+from pipeline.records import ExtractedRow, Sentence, StructuredDocument, provenance
 
 _CLAUSE_END = regex.compile(r"[,;:。!?，；：]")
 _LIST_SEPARATOR = regex.compile(r"^\s*(?:、|和|及|以及|与)\s*$")
@@ -683,14 +683,9 @@ class TargetExtractor:
             start, end = draft.start, reading.qualifier_end
             if draft.rule in ("list", "respectively", "all_of"):
                 start = q.start
+            confidence = 0.9 if draft.rule == "indicator_verb_number" else 0.75
             yield TargetRow(
-                sentence_id=sentence.sentence_id,
-                start=sentence.start + start,
-                end=sentence.start + end,
-                text=text[start:end],
-                extractor=label,
-                method=self.method,
-                confidence=0.9 if draft.rule == "indicator_verb_number" else 0.75,
+                **provenance(sentence, start, end, label, self.method, confidence),
                 indicator=indicator,
                 indicator_id=indicator_id(indicator),
                 measure=measure,
@@ -709,13 +704,7 @@ class TargetExtractor:
         for start, end, indicator, ident in qualitative_rows(text, readings, in_main_target_list):
             status, period = status_and_period(text, start, sentence.role, year, section_title)
             yield TargetRow(
-                sentence_id=sentence.sentence_id,
-                start=sentence.start + start,
-                end=sentence.start + end,
-                text=text[start:end],
-                extractor=label,
-                method=self.method,
-                confidence=0.7,
+                **provenance(sentence, start, end, label, self.method, 0.7),
                 indicator=indicator,
                 indicator_id=ident,
                 measure="qualitative",

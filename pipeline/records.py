@@ -106,6 +106,19 @@ class ExtractedRow:
     confidence: float
 
 
+def provenance(sentence: Sentence, start: int, end: int, extractor: str, method: str, confidence: float) -> dict:
+    """ExtractedRow's fields for sentence.text[start:end] (offsets within the sentence)."""
+    return {
+        "sentence_id": sentence.sentence_id,
+        "start": sentence.start + start,
+        "end": sentence.start + end,
+        "text": sentence.text[start:end],
+        "extractor": extractor,
+        "method": method,
+        "confidence": confidence,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class StructuredDocument:
     document: Document
