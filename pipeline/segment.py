@@ -7,8 +7,8 @@ regions, units where present), run by rjieba (jieba-rs: the same dictionary, DAG
 faster; tests/test_segment.py checks that both cut the corpus into the same words). Numbers are cut
 out first so that 3569.7亿, 6% and 7.7万 are single tokens; jieba would split 3569.7亿元 into
 3569.7 / 亿元 and 7.7万人 into 7.7 / 万人.
-POS is looked up in jieba's dictionary (posseg is several times slower and the extractors only
-need nouns vs. the rest); numbers are `m`, unknown words `x`.
+POS comes from the same pass (rjieba's `tag`: the dictionary's tag, or the HMM's guess for a word
+the dictionary lacks, as jieba.posseg gives); numbers are `m`, Latin words `eng`, spaces `x`.
 """
 
 from __future__ import annotations
@@ -80,25 +80,20 @@ def cut_words(chunk: str) -> list[str]:
     return tokenizer().cut(chunk, True)
 
 
-@cache
-def _tags() -> dict[str, str]:
-    import jieba.posseg
-
-    tags = dict(jieba.posseg.dt.word_tag_tab)
-    tags.update(user_words())
-    return tags
+def tag_words(chunk: str) -> list[tuple[str, str]]:
+    """(word, POS) for the same words as `cut_words`."""
+    return tokenizer().tag(chunk, True)
 
 
 def tokenize(text: str, base: int = 0) -> tuple[Token, ...]:
     """Tokens of `text` with offsets shifted by `base`; tokens cover the text exactly."""
-    tags = _tags()
     tokens: list[Token] = []
     pos = 0
 
     def cut(chunk: str) -> None:
         nonlocal pos
-        for word in cut_words(chunk):
-            tokens.append(Token(base + pos, base + pos + len(word), word, tags.get(word, "x")))
+        for word, tag in tag_words(chunk):
+            tokens.append(Token(base + pos, base + pos + len(word), word, tag))
             pos += len(word)
 
     for match in _OWN_TOKENS.finditer(text):
