@@ -30,12 +30,26 @@ _THRESHOLD_DIMENSIONS = frozenset({"money", "area", "mass", "power", "energy", "
 _NAMED_MEASURES = regex.compile(r"^(?:意见|措施|举措|政策|规定|条例|办法|行动|工程包|清单)")
 _SMALL_HAN_ENUMERATIONS = frozenset({"个", "项", "件", "条", "类", "种", "大", "批"})
 _RANK_VERB = regex.compile(r"(?:居|位居|排名|位列|跃居|排|名列|列|保持|跻身|进入|升至|上升至|晋升|稳居)[^,;。]{0,12}$")
+_RANK_VERB_REACH = 3 + 12  # longest verb + the gap the pattern allows: all of `before` it can see
 _EACH = regex.compile(r"(?<![人年平])均(?![衡等匀值])|分别|都")
 _YEAR = regex.compile(r"(?<![比较同与是\d])((?:19|20)\d\d)\s*年(?![度份]?(?:的|相比|比))")
 _HORIZON = regex.compile(r"(?:到|至|在|截至)\s*[“\"]?(?P<plan>\p{Han}{2,3})[”\"]?(?:末|期末|时期末)")
 _MAIN_TARGETS = regex.compile(r"主要(?:预期)?目标|预期目标")
 _EDGE = regex.compile(r"^[\s、,，:：;；\-—“”\"()（）]+|[\s、,，:：;；\-—“”\"()（）]+$")
 _HAN_SLOGAN_QUOTE = '“"'
+_HAN = regex.compile(r"\p{Han}")
+_LEADING_YEAR = regex.compile(r"^(?:19|20)\d\d\s*年(?:底|末)?")
+_FIVE_YEARS_AHEAD = regex.compile(r"(?:今后|未来)五年")
+_PLAN_AS_PERIOD = regex.compile(r"[“\"]?(\p{Han}{2,3})[”\"]?(?:时期|期间|以来|规划期|末)")
+_YEAR_IN_TITLE = regex.compile(r"(?:19|20)\d\d\s*年")
+_PRELIMINARY = regex.compile(r"初步(?:统计|核算)|据初步")
+_SO_FAR_THIS_YEAR = regex.compile(r"今年以来|今年前|今年1")
+_LAST_YEAR = regex.compile(r"去年|上年(?!同期)")
+_COMPARED_TO_LAST_YEAR = regex.compile(r"比(?:去年|上年)")
+_CLAUSE = regex.compile(r"[^,;。，；:]+")
+_LIST_COLON = regex.compile(r"\s*(?:是|为)?\s*:|\s*(?:是|为)")
+_ENUMERATED = regex.compile(r"[^、]+")
+_WHOLE = regex.compile(r".+")
 _SCOPE_ONLY = regex.compile(r"^(?:全[国省市区县州]|[国省市县]内|同期|上年|去年|比上年|全国全省|全省全市)+$")
 _GROWTH_BY_MULTIPLE = ("增长", "提高", "增加", "扩大", "提升")
 _PLAN_NAME = regex.compile(r"[“\"]?(十[一二三四五]?五|[七八九]五)[”\"]?(?=时期|期间|规划|末|以来|目标|[”\"])")
@@ -161,7 +175,7 @@ def clean_indicator(surface: str) -> tuple[str, int]:
         stripped = _EDGE.sub("", surface)
         if stripped != surface:
             surface, changed = stripped, True
-        surface = regex.sub(r"^(?:19|20)\d\d\s*年(?:底|末)?", "", surface)
+        surface = _LEADING_YEAR.sub("", surface)
         surface = _BASE_YEAR.sub("", surface)
         ranking = _IN_RANKING.match(surface)
         if ranking:
@@ -178,28 +192,28 @@ def clean_indicator(surface: str) -> tuple[str, int]:
 def is_quantity(sentence: str, q: Quantity) -> bool:
     """Context rules that tell a quantity from a number that is part of something else."""
     before, after = sentence[: q.start], sentence[q.end :]
-    if _GLUED_BEFORE.search(before) or _GLUED_AFTER.match(after):
+    if _GLUED_BEFORE.search(before[-1:]) or _GLUED_AFTER.match(after):
         return False  # codes and slogans: 1+6+5, 5G, G230
     if q.kind == "amount" and before.endswith("第"):
         return False  # ordinals
     if before.endswith("每"):
         return False  # 每千名老人: the denominator of a rate
-    if regex.search(r"[“\"]$", before) and regex.match(r"[”\"]", after):
+    if before.endswith(("“", '"')) and after.startswith(("”", '"')):
         return False  # “66条”: the name of a policy package
     if q.kind == "amount" and q.dimension in _THRESHOLD_DIMENSIONS and _THRESHOLD_AFTER.match(after):
         return False  # 5000万元以上重大项目: defines what is counted
     if q.kind == "amount" and q.dimension == "count" and _NAMED_MEASURES.match(after):
         return False  # 我省20条意见, 八项规定: the name of a policy package
-    if q.kind == "rank" and not _RANK_VERB.search(before):
+    if q.kind == "rank" and not _RANK_VERB.search(before[-_RANK_VERB_REACH:]):
         return False  # 安全第一, 放在第一位: slogans; 居全国第一, 排名第5位: ranks
     if q.han and q.kind == "amount":
         if before.endswith(tuple(_HAN_SLOGAN_QUOTE)) or q.value < 2 or q.unit == "倍":
             return False  # “三个一批”, 一批, 百倍信心
         if q.unit in _SMALL_HAN_ENUMERATIONS and q.value < 10:
             return False  # 两个维护, 三项试点, 四件事: enumerations, not statistics
-    if q.dimension == "power" and regex.match(r"\p{Han}", after):
+    if q.dimension == "power" and _HAN.match(after):
         tail = before[-2:]
-        if before and regex.search(r"\p{Han}$", before) and tail not in _action_verbs() and before[-1:] != "了":
+        if before and _HAN.match(before[-1]) and tail not in _action_verbs() and before[-1:] != "了":
             return False  # 华润50兆瓦风电: a project's rating inside its name
     return True
 
@@ -214,8 +228,13 @@ def _last_verb(head: str) -> tuple[str | None, int | None]:
     return last.group(), last.start()
 
 
+@cache
+def _qualifiers_longest_first(position: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(qualifier_words()[position].items(), key=lambda kv: -len(kv[0])))
+
+
 def _qualifier_before(head: str) -> str | None:
-    for word, qualifier in sorted(qualifier_words()["before"].items(), key=lambda kv: -len(kv[0])):
+    for word, qualifier in _qualifiers_longest_first("before"):
         if head.rstrip().endswith(word):
             return None if qualifier == "none" else qualifier
     return None
@@ -225,15 +244,15 @@ def _comparison(head: str, q: Quantity) -> str | None:
     """增速要高于40%: a bound; 高于全省3.3个百分点: a gap (measured as pp_change instead)."""
     if q.unit == "百分点":
         return None
-    if regex.search(r"(?:高于|大于|多于)$", head.rstrip()):
+    if head.rstrip().endswith(("高于", "大于", "多于")):
         return "more_than"
-    if regex.search(r"(?:低于|小于|少于)$", head.rstrip()):
+    if head.rstrip().endswith(("低于", "小于", "少于")):
         return "at_most"
     return None
 
 
 def _qualifier_after(after: str) -> tuple[str | None, int]:
-    for word, qualifier in sorted(qualifier_words()["after"].items(), key=lambda kv: -len(kv[0])):
+    for word, qualifier in _qualifiers_longest_first("after"):
         if after.startswith(word):
             return qualifier, len(word)
     return None, 0
@@ -285,7 +304,7 @@ def average_growth_period(head: str, context: str, year: int | None) -> int | No
     plan = _plan_named(context)
     if plan is not None:
         return plan
-    if regex.search(r"(?:今后|未来)五年", context):
+    if _FIVE_YEARS_AHEAD.search(context):
         return year + 4
     if _YEARS_PAST.search(context):
         return year - 1
@@ -295,7 +314,7 @@ def average_growth_period(head: str, context: str, year: int | None) -> int | No
 def _plan_mentioned(window: str) -> int | None:
     """The end year of the last five-year plan named as a period (“十三五”时期, 十二五期间)."""
     found = None
-    for match in regex.finditer(r"[“\"]?(\p{Han}{2,3})[”\"]?(?:时期|期间|以来|规划期|末)", window):
+    for match in _PLAN_AS_PERIOD.finditer(window):
         name = match.group(1)
         for plan, end in _plan_ends().items():
             if name.endswith(plan):
@@ -316,7 +335,7 @@ def status_and_period(
     if role == "targets" and section_title:
         for plan, end in plan_ends.items():
             if f"{plan}”" in section_title or f'{plan}"' in section_title or section_title.startswith(plan):
-                period = end if not regex.search(r"(?:19|20)\d\d\s*年", section_title) else period
+                period = end if not _YEAR_IN_TITLE.search(section_title) else period
     horizon = None
     for match in _HORIZON.finditer(window):
         if match["plan"] in plan_ends:
@@ -324,7 +343,7 @@ def status_and_period(
     years = [int(m.group(1)) for m in _YEAR.finditer(window)]
     if "预计" in window:
         return "actual", (year - 1 if year and role == "review" else year)
-    if year and regex.search(r"初步(?:统计|核算)|据初步", window):
+    if year and _PRELIMINARY.search(window):
         return "actual", year - 1
     if horizon:
         return ("target" if not year or horizon >= year else "actual"), horizon
@@ -334,18 +353,18 @@ def status_and_period(
             return "actual", y
         return "target", y
     if year:
-        if regex.search(r"明年", window):
+        if "明年" in window:
             return "target", year + 1
-        if regex.search(r"今年以来|今年前|今年1", window):
+        if _SO_FAR_THIS_YEAR.search(window):
             return "actual", year  # so far this year
-        if regex.search(r"今年|全年目标", window):
+        if "今年" in window or "全年目标" in window:
             return "target", year
         plan = _plan_mentioned(window)
         if plan is not None:
             return ("target", plan) if plan >= year else ("actual", plan)
         if _YEARS_PAST.search(window):
             return "actual", year - 1
-        if regex.search(r"去年|上年(?!同期)", window) and not regex.search(r"比(?:去年|上年)", window):
+        if _LAST_YEAR.search(window) and not _COMPARED_TO_LAST_YEAR.search(window):
             return "actual", year - 1
     return status, period
 
@@ -560,7 +579,7 @@ def qualitative_rows(
         return []
     table, by_length = _aliases()
     spans = []
-    for match in regex.finditer(r"[^,;。，；:]+", text[start_at:]):
+    for match in _CLAUSE.finditer(text[start_at:]):
         s, e = start_at + match.start(), start_at + match.end()
         if any(s <= r.quantity.start < e for r in numbers):
             continue
@@ -584,16 +603,16 @@ def _list_cue(text: str) -> int | None:
     cue = _MAIN_TARGETS.search(text)
     if not cue:
         return None
-    colon = regex.match(r"\s*(?:是|为)?\s*:|\s*(?:是|为)", text[cue.end() : cue.end() + 4])
+    colon = _LIST_COLON.match(text[cue.end() : cue.end() + 4])
     return cue.end() + colon.end() if colon else None
 
 
 def _qualitative_parts(clause: str) -> list[regex.Match]:
     """现行标准下农村贫困人口全部脱贫、贫困县全部摘帽: two targets when each part has its own predicate."""
-    parts = list(regex.finditer(r"[^、]+", clause))
+    parts = list(_ENUMERATED.finditer(clause))
     if len(parts) > 1 and all(_qualitative_predicate().search(p.group()) for p in parts):
         return parts
-    return list(regex.finditer(r".+", clause))
+    return list(_WHOLE.finditer(clause))
 
 
 @cache

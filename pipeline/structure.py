@@ -20,6 +20,8 @@ from pipeline.lexicon import read_tsv
 from pipeline.numerals import chinese_to_int
 from pipeline.records import Document, Section, Sentence, StructuredDocument
 
+_SPACE = regex.compile(r"\s")
+_SPACE_OR_PUNCT = regex.compile(r"[\s\p{P}]")
 _HAN_NUM = "一二三四五六七八九十"
 _MARKERS = (
     # depth, pattern at a candidate position; group "n" is the ordinal
@@ -179,7 +181,7 @@ def _report_start(doc: Document) -> int:
 
 def _content_chars(doc: Document, start: int, end: int) -> int:
     noise = sum(max(0, min(s.end, end) - max(s.start, start)) for s in doc.noise)
-    return len(regex.sub(r"\s", "", doc.text[start:end])) - noise
+    return len(_SPACE.sub("", doc.text[start:end])) - noise
 
 
 def _next_at_depth(headings: list[_Heading], index: int) -> int:
@@ -311,7 +313,7 @@ def split_sentences(doc: Document) -> list[tuple[int, int, int]]:
 
 
 def _bigrams(s: str) -> set[str]:
-    s = regex.sub(r"[\s\p{P}]", "", s)
+    s = _SPACE_OR_PUNCT.sub("", s)
     return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
