@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +85,10 @@ class Sentence:
     duplicate_of: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One word with its offsets. A NamedTuple, not a frozen dataclass like the other records: a
+    megabyte of report text makes ~170,000 of them, and a tuple is three times cheaper to create."""
+
     start: int
     end: int
     word: str

@@ -89,22 +89,22 @@ def tokenize(text: str, base: int = 0) -> tuple[Token, ...]:
     """Tokens of `text` with offsets shifted by `base`; tokens cover the text exactly."""
     tokens: list[Token] = []
     pos = 0
-
-    def cut(chunk: str) -> None:
-        nonlocal pos
-        for word, tag in tag_words(chunk):
-            tokens.append(Token(base + pos, base + pos + len(word), word, tag))
-            pos += len(word)
-
     for match in _OWN_TOKENS.finditer(text):
         if match.start() > pos:
-            cut(text[pos : match.start()])
+            _add_words(tokens, text[pos : match.start()], base + pos)
         tag = "m" if match["m"] else ("eng" if match["eng"] else "x")
-        tokens.append(Token(base + pos, base + match.end(), match.group(), tag))
+        tokens.append(Token(base + match.start(), base + match.end(), match.group(), tag))
         pos = match.end()
     if pos < len(text):
-        cut(text[pos:])
+        _add_words(tokens, text[pos:], base + pos)
     return tuple(tokens)
+
+
+def _add_words(tokens: list[Token], chunk: str, at: int) -> None:
+    for word, tag in tag_words(chunk):
+        end = at + len(word)
+        tokens.append(Token(at, end, word, tag))
+        at = end
 
 
 def segment(doc: StructuredDocument) -> StructuredDocument:
