@@ -68,12 +68,12 @@ class KeywordExtractor:
     requires = ("tokens",)
 
     def extract(self, doc: StructuredDocument):
-        counts: Counter[str] = Counter(
-            token.word
-            for sentence_tokens in doc.tokens
-            for token in sentence_tokens
-            if is_candidate(token.word, token.pos)
-        )
+        # Count first, then judge each distinct (word, tag) once: a report repeats most of its words.
+        tagged = Counter((token.word, token.pos) for sentence_tokens in doc.tokens for token in sentence_tokens)
+        counts: Counter[str] = Counter()
+        for (word, tag), n in tagged.items():
+            if is_candidate(word, tag):
+                counts[word] += n
         label = f"{self.name}@{self.version}"
         for rank, (word, weight) in enumerate(tfidf(counts), start=1):
             yield KeywordRow(word, round(weight, 6), rank, "tfidf", label)
