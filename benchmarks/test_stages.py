@@ -1,12 +1,19 @@
-"""Throughput of each stage on corpus/reports, in MB of UTF-8 report text per second (warm)."""
+"""Throughput of each stage on corpus/reports, in MB of UTF-8 report text per second (warm).
+
+The suites mirror the modules: pipeline.ingest (+ metadata), pipeline.structure, pipeline.segment,
+extractors.numbers (the number grammar), every registered extractor, and the whole pipeline.
+"""
 
 from __future__ import annotations
 
-from benchmarks.conftest import corpus_bytes, megabytes, normalized_texts
+import pytest
+
+from benchmarks.conftest import corpus_bytes, megabytes, normalized_texts, structured_documents
+from extractors.registry import default_extractors
 
 
 def _report(benchmark, mb: float) -> None:
-    benchmark.extra_info["MB"] = round(mb, 3)
+    benchmark.extra_info["MB"] = round(mb, 4)
     benchmark.extra_info["MB/s"] = round(mb / benchmark.stats.stats.mean, 2)
 
 
@@ -30,12 +37,29 @@ def test_structure(benchmark):
 
 
 def test_segment(benchmark):
-    from pipeline.segment import tokenize
+    from pipeline.segment import segment
 
-    texts = normalized_texts()
-    tokenize("预热")
-    benchmark.pedantic(lambda: [tokenize(t) for t in texts], rounds=2, iterations=1)
-    _report(benchmark, megabytes(texts))
+    docs = [d for d in structured_documents()]
+    segment(docs[0])
+    benchmark.pedantic(lambda: [segment(d) for d in docs], rounds=3, iterations=1)
+    _report(benchmark, megabytes(normalized_texts()))
+
+
+def test_number_grammar(benchmark):
+    """extractors.numbers.find_quantities over every content sentence."""
+    from extractors.numbers import find_quantities
+
+    sentences = [s.text for d in structured_documents() for s in d.content_sentences()]
+    benchmark(lambda: [find_quantities(s) for s in sentences])
+    _report(benchmark, megabytes(sentences))
+
+
+@pytest.mark.parametrize("extractor", default_extractors(), ids=lambda e: e.name)
+def test_extractor(benchmark, extractor):
+    docs = structured_documents()
+    list(extractor.extract(docs[0]))
+    benchmark.pedantic(lambda: [list(extractor.extract(d)) for d in docs], rounds=3, iterations=1)
+    _report(benchmark, megabytes(normalized_texts()))
 
 
 def test_jieba_cut_reference(benchmark):
@@ -44,18 +68,20 @@ def test_jieba_cut_reference(benchmark):
 
     jieba.initialize()
     texts = normalized_texts()
-    benchmark.pedantic(lambda: [list(jieba.cut(t)) for t in texts], rounds=2, iterations=1)
+    benchmark.pedantic(lambda: [list(jieba.cut(t)) for t in texts], rounds=3, iterations=1)
     _report(benchmark, megabytes(texts))
 
 
 def test_whole_pipeline_one_worker(benchmark, tmp_path):
+    """run(): ingest to Parquet, every default extractor, one worker, warm (lexicons and models loaded)."""
     from benchmarks.conftest import REPORTS
     from pipeline.runner import run
 
     counter = iter(range(1000))
+    run(REPORTS, tmp_path / "warm-up", workers=1, progress=False)
     benchmark.pedantic(
         lambda: run(REPORTS, tmp_path / f"out{next(counter)}", workers=1, progress=False),
-        rounds=1,
+        rounds=3,
         iterations=1,
     )
     _report(benchmark, megabytes(normalized_texts()))
