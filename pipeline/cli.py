@@ -28,6 +28,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             force=args.force,
             progress=None if not args.no_progress else False,
             extractor_names=args.extractor,
+            engine=args.engine,
+            scheduler=args.scheduler,
         )
     except RunLocked as error:
         print(f"zhpolicy: {error}", file=sys.stderr)
@@ -101,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="reprocess documents even if unchanged")
     run.add_argument("--extractor", action="append", help="run only this extractor (repeatable)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--engine", choices=("local", "dask"), default="local", help="local process pool (default) or a Dask cluster"
+    )
+    run.add_argument("--scheduler", help="Dask scheduler address for --engine dask, e.g. tcp://10.0.0.5:8786")
     run.set_defaults(handler=_cmd_run)
 
     ev = commands.add_parser("eval", help="score extractors against gold annotations (P/R/F1 per table and field)")

@@ -145,7 +145,9 @@ def process_bytes(raw: bytes, source: str, extractors: tuple[Extractor, ...]) ->
     return tables
 
 
+ENGINES = ("local", "dask")
 _WORKER_EXTRACTORS: tuple[Extractor, ...] = ()
+_WORKER_NAMES: tuple | None = None  # the extractor names a Dask worker process was set up for
 
 
 # A few lines in the shape of a report: processing them once loads every lexicon and model.
@@ -292,7 +294,21 @@ def run_lock(out: Path) -> Iterator[None]:
 # --------------------------------------------------------------------------- the run
 
 
-def _outcomes(tasks, workers: int, extractor_names):
+def process_on_worker(task: tuple[str, str | None], extractor_names: tuple[str, ...] | None):
+    """One task in a long-lived worker of another engine (Dask): set the worker up once, then process."""
+    global _WORKER_NAMES
+    if (extractor_names,) != _WORKER_NAMES:
+        _init_worker(extractor_names)
+        _WORKER_NAMES = (extractor_names,)
+    return _process_task(task)
+
+
+def _outcomes(tasks, workers: int, extractor_names, engine: str = "local", scheduler: str | None = None):
+    if engine == "dask":
+        from pipeline import dask_engine
+
+        yield from dask_engine.outcomes(tasks, extractor_names, scheduler)
+        return
     if workers <= 1:
         _init_worker(extractor_names)
         yield from map(_process_task, tasks)
@@ -310,7 +326,13 @@ def run(
     force: bool = False,
     progress: bool | None = None,
     extractor_names: list[str] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> RunReport:
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; available: {', '.join(ENGINES)}")
+    if engine == "dask" and not scheduler:
+        raise UsageError("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     started_at = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     out = Path(out)
@@ -343,7 +365,8 @@ def run(
             buffered = 0
 
         bar = _progress(len(tasks), progress)
-        for outcome in _outcomes(tasks, workers, tuple(extractor_names) if extractor_names else None):
+        names = tuple(extractor_names) if extractor_names else None
+        for outcome in _outcomes(tasks, workers, names, engine, scheduler):
             bar.update(1)
             if isinstance(outcome, Failure):
                 failures.append(outcome)
