@@ -50,6 +50,7 @@ _CLAUSE = regex.compile(r"[^,;。，；:]+")
 _LIST_COLON = regex.compile(r"\s*(?:是|为)?\s*:|\s*(?:是|为)")
 _ENUMERATED = regex.compile(r"[^、]+")
 _WHOLE = regex.compile(r".+")
+_LIST_ITEM_SEPARATOR = regex.compile(r"、|和|及")
 _SCOPE_ONLY = regex.compile(r"^(?:全[国省市区县州]|[国省市县]内|同期|上年|去年|比上年|全国全省|全省全市)+$")
 _GROWTH_BY_MULTIPLE = ("增长", "提高", "增加", "扩大", "提升")
 _PLAN_NAME = regex.compile(r"[“\"]?(十[一二三四五]?五|[七八九]五)[”\"]?(?=时期|期间|规划|末|以来|目标|[”\"])")
@@ -130,6 +131,16 @@ def _aliases() -> tuple[dict[str, str], tuple[str, ...]]:
     return table, tuple(sorted(table, key=len, reverse=True))
 
 
+def longest_alias_ending(text: str, min_length: int) -> str | None:
+    """The longest indicator alias of at least `min_length` characters that `text` ends with
+    (a dictionary lookup per suffix length, not a scan of every alias)."""
+    table, by_length = _aliases()
+    for length in range(min(len(text), len(by_length[0])), min_length - 1, -1):
+        if text[-length:] in table:
+            return text[-length:]
+    return None
+
+
 @cache
 def _plan_ends() -> dict[str, int]:
     return {row["plan"]: int(row["end"]) for row in read_tsv("plan_periods.tsv")}
@@ -153,16 +164,16 @@ def indicator_id(surface: str | None) -> str | None:
     ends it — the head of a Chinese noun phrase comes last, so 单位国内生产总值能耗 is not gdp."""
     if not surface:
         return None
-    table, by_length = _aliases()
+    table, _ = _aliases()
     if surface in table:
         return table[surface]
     head = _COUNT_NOUN.sub("", surface) or surface
-    for alias in by_length:
-        if len(alias) >= 3 and head.endswith(alias):
-            if _modifier_pattern().search(head[: -len(alias)]):
-                return None  # 人均生产总值, 县域生产总值: another indicator than the aggregate
-            return table[alias]
-    return None
+    alias = longest_alias_ending(head, 3)
+    if alias is None:
+        return None
+    if _modifier_pattern().search(head[: -len(alias)]):
+        return None  # 人均生产总值, 县域生产总值: another indicator than the aggregate
+    return table[alias]
 
 
 def clean_indicator(surface: str) -> tuple[str, int]:
@@ -450,7 +461,7 @@ def read_quantities(text: str) -> list[_Reading]:
 
 
 def _strip_qualifier_before(surface: str) -> str:
-    for word in sorted(qualifier_words()["before"], key=len, reverse=True):
+    for word, _ in _qualifiers_longest_first("before"):
         if surface.endswith(word):
             return surface[: -len(word)]
     return surface
@@ -460,10 +471,9 @@ def _indicator_in(head: str, verb: str | None, verb_at: int | None) -> tuple[str
     """The indicator is the verb's object when it has one (完成地区生产总值3569.7亿元, 新增城镇就业7.7万人),
     else its subject (经济增长6%, 粮食产量稳定在90亿斤)."""
     bare = _strip_qualifier_before(head).rstrip()
-    _, by_length = _aliases()
-    for alias in by_length if "、" not in bare else ():
-        if len(alias) >= 4 and bare.endswith(alias):
-            return alias, len(bare) - len(alias)  # 新增城镇就业: the verb is part of the indicator's name
+    alias = longest_alias_ending(bare, 4) if "、" not in bare else None
+    if alias is not None:
+        return alias, len(bare) - len(alias)  # 新增城镇就业: the verb is part of the indicator's name
     if verb is None or verb_at is None:
         return clean_indicator(_strip_qualifier_before(head))
     obj_from = verb_at + len(verb)
@@ -485,7 +495,7 @@ def _lists(text: str, readings: list[_Reading]) -> list[list[int]]:
 
 
 def _list_items(indicator: str) -> list[str]:
-    return [item for item in regex.split(r"、|和|及", indicator) if item]
+    return [item for item in _LIST_ITEM_SEPARATOR.split(indicator) if item]
 
 
 @dataclass(frozen=True, slots=True)
