@@ -147,7 +147,7 @@ def process_bytes(raw: bytes, source: str, extractors: tuple[Extractor, ...]) ->
 
 ENGINES = ("local", "dask")
 _WORKER_EXTRACTORS: tuple[Extractor, ...] = ()
-_WORKER_NAMES: tuple | None = None  # the extractor names a Dask worker process was set up for
+_WORKER_NAMES: tuple | None = None  # (extractor names,) this process was set up for
 
 
 # A few lines in the shape of a report: processing them once loads every lexicon and model.
@@ -158,7 +158,11 @@ _WARM_UP = (
 
 
 def _init_worker(extractor_names: tuple[str, ...] | None) -> None:
-    global _WORKER_EXTRACTORS
+    """Set this process up to run `extractor_names` (once: a forked worker inherits its parent's set-up)."""
+    global _WORKER_EXTRACTORS, _WORKER_NAMES
+    if (extractor_names,) == _WORKER_NAMES:
+        return
+    _WORKER_NAMES = (extractor_names,)
     _WORKER_EXTRACTORS = by_name(list(extractor_names) if extractor_names else None)
     process_bytes(_WARM_UP.encode(), "warm-up.txt", _WORKER_EXTRACTORS)
     # Lexicons, automata and models live as long as the process: keeping them out of the cyclic
@@ -296,10 +300,7 @@ def run_lock(out: Path) -> Iterator[None]:
 
 def process_on_worker(task: tuple[str, str | None], extractor_names: tuple[str, ...] | None):
     """One task in a long-lived worker of another engine (Dask): set the worker up once, then process."""
-    global _WORKER_NAMES
-    if (extractor_names,) != _WORKER_NAMES:
-        _init_worker(extractor_names)
-        _WORKER_NAMES = (extractor_names,)
+    _init_worker(extractor_names)
     return _process_task(task)
 
 
@@ -314,6 +315,8 @@ def _outcomes(tasks, workers: int, extractor_names, engine: str = "local", sched
         yield from map(_process_task, tasks)
         return
     context = get_context("fork") if sys.platform != "win32" else get_context()
+    if context.get_start_method() == "fork":
+        _init_worker(extractor_names)  # load lexicons and models once; the forked workers share the pages
     with context.Pool(workers, initializer=_init_worker, initargs=(extractor_names,)) as pool:
         yield from pool.imap(_process_task, tasks, chunksize=1)
 
