@@ -153,6 +153,20 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if differs and args.fail_on_change else EXIT_OK
 
 
+def _cmd_show(args: argparse.Namespace) -> int:
+    from pipeline.errors import UsageError
+    from pipeline.query import connect
+    from pipeline.show import show
+
+    try:
+        doc_id, highlighted = show(connect(args.outputs), args.report, args.html)
+    except UsageError as error:
+        print(f"zhpolicy: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.html}: document {doc_id}, {highlighted} rows highlighted")
+    return EXIT_OK
+
+
 def _csv_list(value: str | None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] if value else []
 
@@ -244,6 +258,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--fail-on-change", action="store_true", help="exit 1 when the outputs differ (for CI)")
     diff.set_defaults(handler=_cmd_diff)
+
+    show = commands.add_parser(
+        "show",
+        help="one report as an HTML page: targets, projects, entities and sector tags highlighted",
+        description="Write one report as a self-contained HTML page: its text with every extracted row "
+        "highlighted, a table of its targets and a sector profile per section.",
+    )
+    show.add_argument("report", help="a doc_id, a source as recorded, a report file, or the end of a source path")
+    show.add_argument("--html", type=Path, required=True, help="the HTML file to write")
+    show.add_argument("--outputs", type=Path, default=Path("outputs"), help="tables folder (default: outputs)")
+    show.set_defaults(handler=_cmd_show)
 
     meta = commands.add_parser("check-metadata", help="measure metadata detection against a corpus MANIFEST.tsv")
     meta.add_argument("corpus", type=Path)
