@@ -10,7 +10,8 @@ value of one indicator/measure (lexicons/panel_indicators.tsv) with the `status`
 When a report gives several candidate rows for a cell (a growth target in the main-target list and
 again in a section on industry), the rule picks one, deterministically: a row in a sentence of the
 section role where such figures belong (targets for `target`, review for `actual`) first, then the
-earliest in the text. Rows in another unit are converted with lexicons/unit_conversions.tsv.
+measure listed first for the column, then the earliest in the text. Rows in another unit are
+converted with lexicons/unit_conversions.tsv.
 
 When two reports share a region × year (two copies of one report from different sources), the
 panel takes one: the longer text (n_chars), then the smaller doc_id. Every row names its doc_id.
@@ -43,7 +44,7 @@ _IDENTIFIER = regex.compile(r"[a-z][a-z0-9_]*")
 class PanelColumn:
     column: str
     indicator_id: str
-    measure: str
+    measures: tuple[str, ...]  # targets.measure values that give this figure, preferred first
     unit: str
     name_en: str
 
@@ -74,7 +75,10 @@ class CoverageCell:
 @cache
 def panel_columns() -> tuple[PanelColumn, ...]:
     """The default panel columns, in lexicon order."""
-    columns = tuple(PanelColumn(**row) for row in read_tsv("panel_indicators.tsv"))
+    columns = tuple(
+        PanelColumn(row["column"], row["indicator_id"], tuple(row["measure"].split("|")), row["unit"], row["name_en"])
+        for row in read_tsv("panel_indicators.tsv")
+    )
     for column in columns:
         if not _IDENTIFIER.fullmatch(column.column):
             raise PanelError(f"panel_indicators.tsv: column {column.column!r} is not a lower-case identifier")
@@ -102,13 +106,16 @@ def unit_conversions() -> tuple[tuple[str, str, float], ...]:
 
 
 def _spec_tables(columns: tuple[PanelColumn, ...]) -> tuple[pa.Table, pa.Table]:
+    # One row per column and measure it accepts.
+    rows = [(position, c, rank, m) for position, c in enumerate(columns) for rank, m in enumerate(c.measures)]
     spec = pa.table(
         {
-            "column_name": [c.column for c in columns],
-            "position": list(range(len(columns))),
-            "indicator_id": [c.indicator_id for c in columns],
-            "measure": [c.measure for c in columns],
-            "unit": [c.unit for c in columns],
+            "column_name": [c.column for _, c, _, _ in rows],
+            "position": [position for position, *_ in rows],
+            "indicator_id": [c.indicator_id for _, c, _, _ in rows],
+            "measure": [m for *_, m in rows],
+            "measure_rank": [rank for _, _, rank, _ in rows],
+            "unit": [c.unit for _, c, _, _ in rows],
         }
     )
     factors = {(c.unit, c.unit): 1.0 for c in columns}
@@ -144,12 +151,12 @@ def _report_ctes(spec: PanelSpec) -> str:
 # `cells`: one row per filled cell: candidate target rows of the chosen reports, ranked, the first kept.
 _CELLS_CTE = """
     candidates AS (
-        SELECT c.*, p.column_name, p.position, p.indicator_id, p.measure,
+        SELECT c.*, p.column_name, p.position, p.indicator_id, t.measure,
                t.value * f.factor AS value, t.value_high * f.factor AS value_high, p.unit,
                t.qualifier, t.modality, t.sentence_id, t.start, t."end", t.text, s.text AS sentence,
                row_number() OVER (
                    PARTITION BY c.doc_id, p.column_name
-                   ORDER BY (s.role = $preferred_role) DESC, t.start, t."end", t.value
+                   ORDER BY (s.role = $preferred_role) DESC, p.measure_rank, t.start, t."end", t.value
                ) AS pick
         FROM chosen c
         JOIN targets t ON t.doc_id = c.doc_id AND t.period = c.year
