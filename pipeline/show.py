@@ -258,11 +258,12 @@ def section_profiles(view: ReportView) -> list[SectionProfile]:
         if row["sentence_id"] in content:
             tagged[content[row["sentence_id"]]][row["sector"]] += 1
     titles = {s["section_id"]: " ".join(p for p in (s["marker"], s["title"]) if p) for s in view.sections}
+    roles = {s["section_id"]: s["role"] for s in view.sections}
     order = [None, *(s["section_id"] for s in view.sections if s["parent_id"] is None)]
     return [
         SectionProfile(
             section_id,
-            titles.get(section_id) or ("(before the first heading)" if section_id is None else f"section {section_id}"),
+            titles.get(section_id) or ("(before the first heading)" if section_id is None else f"({roles[section_id]})"),
             sentences[section_id],
             tuple(sorted(tagged[section_id].items(), key=lambda item: (-item[1], item[0]))),
         )
