@@ -263,7 +263,8 @@ def section_profiles(view: ReportView) -> list[SectionProfile]:
     return [
         SectionProfile(
             section_id,
-            titles.get(section_id) or ("(before the first heading)" if section_id is None else f"({roles[section_id]})"),
+            titles.get(section_id)
+            or (f"({roles[section_id]})" if section_id is not None else "(before the first heading)"),
             sentences[section_id],
             tuple(sorted(tagged[section_id].items(), key=lambda item: (-item[1], item[0]))),
         )
