@@ -11,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.schema import PIPELINE_VERSION
+from pipeline.query import FORMATS
+from pipeline.schema import PIPELINE_VERSION, STATUSES
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -91,6 +92,87 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_query(args: argparse.Namespace) -> int:
+    from pipeline.errors import QueryError
+    from pipeline.query import connect, emit, format_for, is_terminal, run_sql
+
+    try:
+        fmt = format_for(args.to, args.format, is_terminal(sys.stdout))
+        con = connect(args.outputs)
+        rows = emit(con, run_sql(con, args.sql), fmt, args.to, max_rows=args.max_rows)
+    except QueryError as error:
+        print(f"zhpolicy: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.to is not None:
+        print(f"{rows} rows -> {args.to}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_panel(args: argparse.Namespace) -> int:
+    from pipeline.errors import UsageError
+    from pipeline.panel import PanelSpec, coverage, format_coverage, long_panel, select_columns, wide_panel
+    from pipeline.query import connect, emit, format_for, is_terminal
+
+    try:
+        fmt = format_for(args.to, args.format, is_terminal(sys.stdout))
+        spec = PanelSpec(
+            status=args.status,
+            columns=select_columns(_csv_list(args.indicators)),
+            levels=tuple(_csv_list(args.levels)),
+            since=args.since,
+            until=args.until,
+        )
+        con = connect(args.outputs)
+        build = long_panel if args.long else wide_panel
+        panel = build(con, spec, provenance=args.provenance)
+        if args.to is not None or not args.coverage:
+            rows = emit(con, con.from_arrow(panel), fmt, args.to, max_rows=args.max_rows)
+            if args.to is not None:
+                print(f"{rows} rows -> {args.to}", file=sys.stderr)
+        if args.coverage:
+            wide = panel if not args.long else wide_panel(con, spec)
+            print(f"cells filled ({args.status}) per column and decade, of {wide.num_rows} region × year rows:")
+            print(format_coverage(coverage(wide, [c.column for c in spec.columns])))
+    except UsageError as error:
+        print(f"zhpolicy: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from pipeline.diff import diff_outputs, format_diff
+    from pipeline.errors import UsageError
+
+    try:
+        diffs = diff_outputs(
+            args.old, args.new, _csv_list(args.tables), ignore_versions=args.ignore_versions, show=args.show
+        )
+    except UsageError as error:
+        print(f"zhpolicy: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(format_diff(diffs))
+    differs = any(d.differs for d in diffs)
+    return EXIT_FAILURES if differs and args.fail_on_change else EXIT_OK
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from pipeline.errors import UsageError
+    from pipeline.query import connect
+    from pipeline.show import show
+
+    try:
+        doc_id, highlighted = show(connect(args.outputs), args.report, args.html)
+    except UsageError as error:
+        print(f"zhpolicy: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.html}: document {doc_id}, {highlighted} rows highlighted")
+    return EXIT_OK
+
+
+def _csv_list(value: str | None) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()] if value else []
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhpolicy", description="Chinese government work reports -> Parquet tables.")
     parser.add_argument("--version", action="version", version=f"zhpolicy {PIPELINE_VERSION}")
@@ -120,6 +202,79 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--min-f1", type=float, default=None, help="exit 1 if a table's strict F1 is below this")
     ev.add_argument("--show", type=int, default=20, help="misses and false alarms to list per table")
     ev.set_defaults(handler=_cmd_eval)
+
+    query = commands.add_parser(
+        "query",
+        help="run SQL over the tables (DuckDB; one view per table: documents, targets, projects, …)",
+        description="Run SQL over the output tables. Every table is a view of its name; `year` is the report year.",
+    )
+    query.add_argument("sql", help='the SQL, e.g. "SELECT region, year FROM documents"')
+    query.add_argument("--outputs", type=Path, default=Path("outputs"), help="tables folder (default: outputs)")
+    query.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="table (default in a terminal), csv (default in a pipe), json (JSON Lines) or parquet (needs --to)",
+    )
+    query.add_argument("--to", type=Path, default=None, help="write the result to this file (format from its suffix)")
+    query.add_argument("--max-rows", type=int, default=40, help="rows shown by --format table (default 40)")
+    query.set_defaults(handler=_cmd_query)
+
+    panel = commands.add_parser(
+        "panel",
+        help="region × year table of the main targets (or actuals), one column per indicator",
+        description="One row per region × year with a report, one column per indicator of "
+        "lexicons/panel_indicators.tsv. A cell is the first row of that indicator and measure in the section "
+        "where such figures belong (targets / review), else the first in the text.",
+    )
+    panel.add_argument("--outputs", type=Path, default=Path("outputs"), help="tables folder (default: outputs)")
+    panel.add_argument("--to", type=Path, default=None, help="write the panel to FILE.csv or FILE.parquet")
+    panel.add_argument("--format", choices=FORMATS, default=None, help="as for `zhpolicy query`")
+    panel.add_argument(
+        "--status",
+        choices=STATUSES,
+        default="target",
+        help="target: the goals a report sets for its year; actual: the results the next report gives (default target)",
+    )
+    panel.add_argument("--long", action="store_true", help="tidy form: one row per filled cell, with qualifier")
+    panel.add_argument(
+        "--provenance", action="store_true", help="add the figure as written and its sentence to every cell"
+    )
+    panel.add_argument("--indicators", help="comma-separated columns or indicator ids (default: all in the lexicon)")
+    panel.add_argument("--levels", help="comma-separated levels to keep, e.g. national,province (default: all)")
+    panel.add_argument("--since", type=int, default=None, help="first year to keep")
+    panel.add_argument("--until", type=int, default=None, help="last year to keep")
+    panel.add_argument("--coverage", action="store_true", help="print cells filled per column and decade")
+    panel.add_argument("--max-rows", type=int, default=40, help="rows shown by --format table (default 40)")
+    panel.set_defaults(handler=_cmd_panel)
+
+    diff = commands.add_parser(
+        "diff",
+        help="rows added, removed and changed per table between two output folders",
+        description="Compare two output folders table by table; rows are matched by document, offsets and key "
+        "fields (pipeline/schema.py ROW_KEYS). Exit 0 when they agree; with --fail-on-change, exit 1 when they "
+        "differ.",
+    )
+    diff.add_argument("old", type=Path, help="the output folder before the change")
+    diff.add_argument("new", type=Path, help="the output folder after it")
+    diff.add_argument("--tables", help="comma-separated tables to compare (default: all but runs)")
+    diff.add_argument("--show", type=int, default=10, help="rows listed per table and kind (default 10)")
+    diff.add_argument(
+        "--ignore-versions", action="store_true", help="do not compare extractor and pipeline version strings"
+    )
+    diff.add_argument("--fail-on-change", action="store_true", help="exit 1 when the outputs differ (for CI)")
+    diff.set_defaults(handler=_cmd_diff)
+
+    show = commands.add_parser(
+        "show",
+        help="one report as an HTML page: targets, projects, entities and sector tags highlighted",
+        description="Write one report as a self-contained HTML page: its text with every extracted row "
+        "highlighted, a table of its targets and a sector profile per section.",
+    )
+    show.add_argument("report", help="a doc_id, a source as recorded, a report file, or the end of a source path")
+    show.add_argument("--html", type=Path, required=True, help="the HTML file to write")
+    show.add_argument("--outputs", type=Path, default=Path("outputs"), help="tables folder (default: outputs)")
+    show.set_defaults(handler=_cmd_show)
 
     meta = commands.add_parser("check-metadata", help="measure metadata detection against a corpus MANIFEST.tsv")
     meta.add_argument("corpus", type=Path)

@@ -54,3 +54,27 @@ class ExtractorError(ZhpolicyError):
 class UsageError(ZhpolicyError):
     code = "E900"
     stage = "discover"
+
+
+class QueryError(UsageError):
+    """SQL that cannot run, an output folder without tables, a format that needs a file."""
+
+    code = "E910"
+
+
+class PanelError(UsageError):
+    """A panel that cannot be built as asked (unknown column, level or status)."""
+
+    code = "E920"
+
+
+class DiffError(UsageError):
+    """Two output folders that cannot be compared as asked (unknown table)."""
+
+    code = "E930"
+
+
+class ShowError(UsageError):
+    """A report that is not in the outputs, or names several documents."""
+
+    code = "E940"

@@ -39,3 +39,19 @@ def shared_corpus() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared/corpus is not beside the repo")
     return SHARED
+
+
+# Reports the researcher-side tests (query, panel, diff, show, README queries) run the pipeline on once:
+# a national, a provincial and a city report (traditional script, news lead); two name 抽水蓄能.
+OUTPUT_REPORTS = ("national-2024.md", "fujian-2024.md", "xinxiang-2025.txt")
+
+
+@pytest.fixture(scope="session")
+def outputs(tmp_path_factory) -> Path:
+    """Tables written by the whole pipeline for OUTPUT_REPORTS (read-only: copy before changing)."""
+    from pipeline.runner import run
+
+    out = tmp_path_factory.mktemp("outputs") / "out"
+    report = run([REPORTS / name for name in OUTPUT_REPORTS], out, workers=1, progress=False)
+    assert report.n_failed == 0
+    return out
