@@ -287,9 +287,9 @@ def cross_validate_sectors(gold_dir: Path, shared: Path) -> dict[str, TableScore
     config = TrainingConfig()
     data = prepare(weak_sources(shared, gold_dir, config), gold_dir, config)
     folds = {fold.held_out: fold for fold in cross_validate(data, config)}
-    gold_rows = {
-        g.path.name.split(".")[0]: [r for r in g.rows if r.get("table") == "sector_tags"] for g in load_gold(gold_dir)
-    }
+    gold_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for gold in load_gold(gold_dir):
+        gold_rows[gold.path.name.split(".")[0]].extend(r for r in gold.rows if r.get("table") == "sector_tags")
     scores: dict[str, TableScore] = {}
     for report in data.gold:
         model = folds[report.name].model
