@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 WORKERS ?=
 SHARED ?= ../shared/corpus
 
-.PHONY: run test bench lint format eval idf check-metadata check-gdp clean
+.PHONY: run test bench lint format eval eval-sectors train train-sectors idf check-metadata check-gdp clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,18 @@ format: $(DEV_STAMP)
 # Score the extractors against corpus/gold (fails below the floor CI also holds).
 eval: $(STAMP)
 	$(BIN)/zhpolicy eval --min-f1 0.94
+
+# Sector tags scored the honest way: leave-one-report-out over the gold reports, retraining per fold
+# (needs $(SHARED) for the weak labels).
+eval-sectors: $(STAMP)
+	$(BIN)/zhpolicy eval --cross-validate --shared $(SHARED)
+
+# Train every statistical model shipped in lexicons/models/ (each has its own target; add yours here).
+train: train-sectors
+
+# The sector classifier: weak labels from $(SHARED) + corpus/gold, written to lexicons/models/sectors/.
+train-sectors: $(STAMP)
+	$(BIN)/python -m pipeline.train_sectors $(SHARED) --out lexicons/models/sectors
 
 # The GDP growth target found in every national and provincial report of the shared corpus.
 check-gdp: $(STAMP)

@@ -10,13 +10,24 @@ from functools import cache
 from extractors.base import Extractor, label
 from extractors.keywords import KeywordExtractor
 from extractors.projects import EntityExtractor, ProjectExtractor
+from extractors.sector_model import SectorMergedTagger, SectorModelTagger
 from extractors.sectors import SectorTagger
 from extractors.targets import TargetExtractor
 
 
 @cache
 def default_extractors() -> tuple[Extractor, ...]:
-    return (KeywordExtractor(), TargetExtractor(), ProjectExtractor(), EntityExtractor(), SectorTagger())
+    return (
+        KeywordExtractor(),
+        TargetExtractor(),
+        ProjectExtractor(),
+        EntityExtractor(),
+        # sector_tags holds one row per sentence x sector x method: the lexicon's, the model's and
+        # the merged default (README, "The tables").
+        SectorTagger(),
+        SectorModelTagger(),
+        SectorMergedTagger(),
+    )
 
 
 def by_name(names: list[str] | None) -> tuple[Extractor, ...]:

@@ -19,11 +19,12 @@ import ahocorasick
 import regex
 
 from pipeline.lexicon import read_tsv
-from pipeline.records import ExtractedRow, StructuredDocument, provenance
+from pipeline.records import ExtractedRow, Sentence, StructuredDocument, provenance
 
 THRESHOLD = 0.7  # chosen on corpus/gold (0.5: P 0.58 R 0.83; 0.7: P 0.74 R 0.72)
 INHERITED = 0.5  # weight of what a heading or a lead-in says, relative to the sentence's own words
 _LEAD_IN = regex.compile(r"^[^,:,:。]{2,8}方面[,:,:]")
+_PUNCTUATION = regex.compile(r"[\s\p{P}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,44 +62,115 @@ def combine(own: dict[str, float], inherited: dict[str, float]) -> dict[str, flo
     return scores
 
 
+@dataclass(frozen=True, slots=True)
+class SentenceContext:
+    """A sentence with what a reader sees around it: its section's heading and the heading above
+    that, and the paragraph's lead-in (交通方面, or a short topic sentence such as 消费活力持续恢复释放。
+    that opens a run of sentences on one theme)."""
+
+    sentence: Sentence
+    heading: str
+    parent_heading: str
+    lead_in: str
+    is_heading: bool
+
+
+SENTENCE_MIN_CHARS = 12  # letters and digits a keyword-less sentence needs to carry policy
+HEADING_MIN_CHARS = 6  # the same for a heading, which is terse by nature
+TOPIC_SENTENCE_MAX = 16  # characters: a sentence this short that is not a heading announces the theme
+
+
+def sentence_contexts(doc: StructuredDocument) -> list[SentenceContext]:
+    """Every content sentence of `doc` with its heading and lead-in, in document order."""
+    sections = {s.section_id: s for s in doc.sections}
+    lead_in: dict[int, str] = {}
+    contexts = []
+    for sentence in doc.content_sentences():
+        section = sections.get(sentence.section_id)
+        parent = sections.get(section.parent_id) if section is not None and section.parent_id is not None else None
+        is_heading = section is not None and section.start == sentence.start
+        contexts.append(
+            SentenceContext(
+                sentence,
+                (section.title or "") if section else "",
+                (parent.title or "") if parent else "",
+                lead_in.get(sentence.paragraph, ""),
+                is_heading,
+            )
+        )
+        match = _LEAD_IN.match(sentence.text)
+        if match:
+            lead_in[sentence.paragraph] = match.group()
+        elif not is_heading and len(sentence.text) <= TOPIC_SENTENCE_MAX and _has_policy_words(sentence.text, 6):
+            lead_in[sentence.paragraph] = sentence.text
+    return contexts
+
+
+@dataclass(frozen=True, slots=True)
+class RuleScores:
+    """The lexicon's view of one sentence: every sector's score (own words and inherited context),
+    and whether the sentence is eligible for tags at all (greetings and procedure are not)."""
+
+    context: SentenceContext
+    scores: dict[str, float]
+    eligible: bool
+
+
+def rule_scores(doc: StructuredDocument) -> list[RuleScores]:
+    """Lexicon scores of every content sentence, before any threshold."""
+    heading_scores: dict[int, dict[str, float]] = {}
+    for section in doc.sections:
+        parent = heading_scores.get(section.parent_id, {}) if section.parent_id is not None else {}
+        own = keyword_scores(section.title or "")
+        heading_scores[section.section_id] = own or parent
+    lead_in: dict[int, dict[str, float]] = {}
+    result = []
+    for context in sentence_contexts(doc):
+        sentence = context.sentence
+        match = _LEAD_IN.match(sentence.text)
+        if match:
+            lead_in[sentence.paragraph] = keyword_scores(match.group())
+        inherited = dict(heading_scores.get(sentence.section_id, {}))
+        for sector, score in lead_in.get(sentence.paragraph, {}).items():
+            inherited[sector] = max(inherited.get(sector, 0.0), score)
+        own = keyword_scores(sentence.text)
+        eligible = is_eligible(sentence.text, own, context.is_heading)
+        result.append(RuleScores(context, combine(own, inherited) if eligible else {}, eligible))
+    return result
+
+
+def tag_rows(sentence: Sentence, scores: dict[str, float], threshold: float, extractor: str, method: str):
+    """One row per sector scoring at least `threshold`, spanning the whole sentence."""
+    for sector, score in sorted(scores.items()):
+        if score >= threshold:
+            score = round(float(score), 4)
+            whole = provenance(sentence, 0, len(sentence.text), extractor, method, score)
+            yield SectorTagRow(**whole, sector=sector, score=score)
+
+
 class SectorTagger:
     name = "sector_tags"
-    version = "1.0"
+    version = "1.1"
     method = "rule"
     table = "sector_tags"
     requires = ("sentences", "sections")
 
     def extract(self, doc: StructuredDocument):
         label = f"{self.name}@{self.version}"
-        sections = {s.section_id: s for s in doc.sections}
-        heading_scores: dict[int, dict[str, float]] = {}
-        for section in doc.sections:
-            parent = heading_scores.get(section.parent_id, {}) if section.parent_id is not None else {}
-            own = keyword_scores(section.title or "")
-            heading_scores[section.section_id] = own or parent
-        lead_in: dict[int, dict[str, float]] = {}
-        for sentence in doc.content_sentences():
-            match = _LEAD_IN.match(sentence.text)
-            if match:
-                lead_in[sentence.paragraph] = keyword_scores(match.group())
-            inherited = dict(heading_scores.get(sentence.section_id, {}))
-            for sector, score in lead_in.get(sentence.paragraph, {}).items():
-                inherited[sector] = max(inherited.get(sector, 0.0), score)
-            section = sections.get(sentence.section_id)
-            is_heading = section is not None and section.start == sentence.start
-            scores = keyword_scores(sentence.text)
-            if not is_heading and not scores and not _has_policy_words(sentence.text):
-                continue
-            for sector, score in sorted(combine(scores, inherited).items()):
-                if score >= THRESHOLD:
-                    score = round(score, 4)
-                    whole = provenance(sentence, 0, len(sentence.text), label, self.method, score)
-                    yield SectorTagRow(**whole, sector=sector, score=score)
+        for scored in rule_scores(doc):
+            yield from tag_rows(scored.context.sentence, scored.scores, THRESHOLD, label, self.method)
 
 
-def _has_policy_words(text: str) -> bool:
+def is_eligible(text: str, own_scores: dict[str, float], is_heading: bool) -> bool:
+    """Whether a sentence may carry tags at all, by any method: sentences with a sector keyword
+    may, and so may headings of a few words; other short sentences (各位代表!, procedure) may not,
+    even where the closing 各位代表! opens a section of its own."""
+    return bool(own_scores) or _has_policy_words(text, HEADING_MIN_CHARS if is_heading else SENTENCE_MIN_CHARS)
+
+
+def _has_policy_words(text: str, min_chars: int = 12) -> bool:
     """Greetings and procedure (各位代表!, 请予审议) carry no policy: nothing to inherit for them."""
-    return len(regex.sub(r"[\s\p{P}]", "", text)) >= 12
+    return len(_PUNCTUATION.sub("", text)) >= min_chars
 
 
 def tags_for_text(text: str, role: str = "tasks", year: int | None = 2025) -> list[SectorTagRow]:

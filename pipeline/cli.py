@@ -76,14 +76,28 @@ def _cmd_metadata(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import evaluate, format_report
+    from pipeline.evaluate import cross_validate_sectors, evaluate, format_report
 
     try:
-        scores = evaluate(args.gold, args.outputs)
+        if args.cross_validate:
+            if not (args.shared / "MANIFEST.tsv").is_file():
+                print(
+                    f"zhpolicy: --cross-validate needs the shared corpus; {args.shared} has no MANIFEST.tsv",
+                    file=sys.stderr,
+                )
+                return EXIT_USAGE
+            scores = cross_validate_sectors(args.gold, args.shared)
+        else:
+            scores = evaluate(args.gold, args.outputs)
     except FileNotFoundError as error:
         print(f"zhpolicy: {error}", file=sys.stderr)
         return EXIT_USAGE
     print(format_report(scores, args.show))
+    if not args.cross_validate and any(t.startswith("sector_tags[m") for t in scores):
+        print(
+            "note: sector_tags[model] and [merged] above score gold the shipped model was trained on; "
+            "`zhpolicy eval --cross-validate` (make eval-sectors) scores each gold report held out."
+        )
     if args.min_f1 is not None:
         low = {t: s.prf(strict=True)[2] for t, s in scores.items() if s.prf(strict=True)[2] < args.min_f1}
         if low:
@@ -201,6 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--min-f1", type=float, default=None, help="exit 1 if a table's strict F1 is below this")
     ev.add_argument("--show", type=int, default=20, help="misses and false alarms to list per table")
+    ev.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="sector tags only, held out: retrain the sector model once per gold report without that report's gold",
+    )
+    ev.add_argument(
+        "--shared",
+        type=Path,
+        default=Path("../shared/corpus"),
+        help="corpus for the weak labels of --cross-validate (default: ../shared/corpus)",
+    )
     ev.set_defaults(handler=_cmd_eval)
 
     query = commands.add_parser(

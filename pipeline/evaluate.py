@@ -217,11 +217,20 @@ def score_spans(
         score.false_alarms.append(f"{source}: {p.get('text') or p.get('name')} | {context}")
 
 
-def score_sectors(gold: list[dict[str, Any]], doc: _DocView, score: TableScore, source: str) -> None:
-    """Per sentence, the gold sector set against the tagged one (micro over sentence x sector)."""
+SECTOR_METHODS = ("rule", "model", "merged")
+
+
+def sector_table(method: str) -> str:
+    """The name sector scores of one method are reported under."""
+    return f"sector_tags[{method}]"
+
+
+def score_sectors(gold: list[dict[str, Any]], doc: _DocView, score: TableScore, source: str, method: str) -> None:
+    """Per sentence, the gold sector set against the one tagged by `method` (micro over sentence x sector)."""
     predicted: dict[int, set[str]] = defaultdict(set)
     for row in doc.rows.get("sector_tags", []):
-        predicted[row["start"]].add(row["sector"])
+        if row["method"] == method:
+            predicted[row["start"]].add(row["sector"])
     seen: Counter = Counter()
     for g in gold:
         key = g.get("sentence")
@@ -254,6 +263,43 @@ def _doc_view_from_tables(tables: dict) -> _DocView:
         if name not in ("documents", "sentences", "sections", "keywords")
     }
     return _DocView(text, sentences, sections, rows)
+
+
+def view_of(doc, rows: dict[str, list[Any]]) -> _DocView:
+    """What eval needs of a StructuredDocument and extracted row records (dataclasses)."""
+    from dataclasses import asdict
+
+    sentences = [
+        {"start": s.start, "end": s.end, "noise": s.noise, "duplicate_of": s.duplicate_of, "section_id": s.section_id}
+        for s in doc.sentences
+    ]
+    sections = [{"section_id": s.section_id, "title": s.title, "start": s.start, "end": s.end} for s in doc.sections]
+    return _DocView(doc.document.text, sentences, sections, {t: [asdict(r) for r in rs] for t, rs in rows.items()})
+
+
+def cross_validate_sectors(gold_dir: Path, shared: Path) -> dict[str, TableScore]:
+    """Sector tags of every method, each gold report tagged by models that never saw its gold
+    (leave-one-report-out; pipeline.train_sectors retrains once per report)."""
+    from extractors.sector_model import SectorMergedTagger, SectorModelTagger
+    from extractors.sectors import SectorTagger
+    from pipeline.train_sectors import TrainingConfig, cross_validate, prepare, weak_sources
+
+    config = TrainingConfig()
+    data = prepare(weak_sources(shared, gold_dir, config), gold_dir, config)
+    folds = {fold.held_out: fold for fold in cross_validate(data, config)}
+    gold_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for gold in load_gold(gold_dir):
+        gold_rows[gold.path.name.split(".")[0]].extend(r for r in gold.rows if r.get("table") == "sector_tags")
+    scores: dict[str, TableScore] = {}
+    for report in data.gold:
+        model = folds[report.name].model
+        extractors = (SectorTagger(), SectorModelTagger(model), SectorMergedTagger(model))
+        view = view_of(report.doc, {"sector_tags": [row for e in extractors for row in e.extract(report.doc)]})
+        for method in SECTOR_METHODS:
+            name = sector_table(method)
+            score = scores.setdefault(name, TableScore(name))
+            score_sectors(gold_rows[report.name], view, score, f"{report.name} (held out)", method)
+    return scores
 
 
 def process_report(path: Path) -> _DocView:
@@ -295,7 +341,9 @@ def evaluate(gold_dir: Path, outputs: Path | None = None) -> dict[str, TableScor
             by_table[row.get("table", "targets")].append(row)
         for table, rows in by_table.items():
             if table == "sector_tags":
-                score_sectors(rows, doc, scores.setdefault(table, TableScore(table)), gold.path.stem)
+                for method in SECTOR_METHODS:
+                    name = sector_table(method)
+                    score_sectors(rows, doc, scores.setdefault(name, TableScore(name)), gold.path.stem, method)
                 continue
             if table not in STRICT_FIELDS:
                 continue

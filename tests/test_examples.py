@@ -12,6 +12,7 @@ import math
 import pytest
 
 from extractors.projects import entity_rows_for_text, project_rows_for_text
+from extractors.sector_model import merged_tags_for_text, model_tags_for_text
 from extractors.sectors import tags_for_text
 from extractors.targets import rows_for_text
 from tests.conftest import ROOT
@@ -22,6 +23,8 @@ RUNNERS = {
     "projects": project_rows_for_text,
     "entities": entity_rows_for_text,
     "sector_tags": tags_for_text,
+    "sector_tags_model": model_tags_for_text,
+    "sector_tags_merged": merged_tags_for_text,
 }
 
 

@@ -1,0 +1,317 @@
+"""Sector tags by a trained linear model: one-vs-rest logistic regression over character n-grams.
+
+What a sentence is about shows in its own words and in what a reader sees around it, so the
+features are four groups of character 2–3-grams — the sentence (`s`), its section heading (`h`),
+the heading above that (`p`) and the paragraph's lead-in (`l`, see extractors.sectors) — plus a
+few shape features (`f`: heading or not, length bucket). Each group is L2-normalized on its own,
+so a long sentence does not drown its heading. Digits are folded to 0 (2024年 and 2025年 are one
+feature).
+
+Scoring a sentence is one pass over its characters to collect feature ids, then a sparse dot
+product (numpy gather + sum) with a fixed vocabulary — no loop over the vocabulary. Raw scores are
+calibrated per sector (Platt scaling fitted on out-of-fold predictions for the gold reports, see
+pipeline.train_sectors), so one threshold (THRESHOLD) means the same for every sector.
+
+The model lives in lexicons/models/sectors/: `vocabulary.tsv` (group, n-gram, row), `weights.npz`
+(weights, bias, calibration, merge coefficients; loaded without pickle) and `config.tsv` (the
+hyper-parameters it was trained with). `make train` rebuilds it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from extractors.sectors import (
+    RuleScores,
+    SectorTagRow,
+    SentenceContext,
+    is_eligible,
+    keyword_scores,
+    rule_scores,
+    tag_rows,
+)
+from pipeline.lexicon import LEXICON_DIR
+from pipeline.records import Sentence, StructuredDocument
+
+MODEL_DIR = LEXICON_DIR / "models" / "sectors"
+# On calibrated probabilities, the same for every sector. Below 0.5 because tagging pays for recall
+# as much as for precision: the F1-best cut of a calibrated probability sits under 0.5 (chosen on
+# the held-out folds: 0.3 gives micro-F1 0.750 vs 0.730 at 0.5 for the merged tags).
+THRESHOLD = 0.3
+GROUPS = ("s", "h", "p", "l", "f", "r")  # sentence, heading, parent heading, lead-in, shape, rule score
+NGRAM_MIN, NGRAM_MAX = 2, 3  # single characters say little about a topic and double the work
+_FOLD_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def char_ngrams(text: str, n_min: int = NGRAM_MIN, n_max: int = NGRAM_MAX) -> set[str]:
+    """Every character n_min..n_max-gram of `text` (digits folded to 0, spaces dropped)."""
+    folded = "".join(text.translate(_FOLD_DIGITS).split())
+    grams: set[str] = set()
+    for n in range(n_min, n_max + 1):
+        grams.update(folded[i : i + n] for i in range(len(folded) - n + 1))
+    return grams
+
+
+def shape_features(context: SentenceContext) -> set[str]:
+    length = len(context.sentence.text)
+    bucket = "len<8" if length < 8 else "len<16" if length < 16 else "len<40" if length < 40 else "len>=40"
+    return {bucket, "heading" if context.is_heading else "body"}
+
+
+def feature_groups(context: SentenceContext) -> dict[str, set[str]]:
+    """The features of one sentence, by group (before the vocabulary is applied)."""
+    return {
+        "s": char_ngrams(context.sentence.text),
+        "h": char_ngrams(context.heading),
+        "p": char_ngrams(context.parent_heading),
+        "l": char_ngrams(context.lead_in),
+        "f": shape_features(context),
+    }
+
+
+Vocabulary = dict[str, dict[str, int]]  # group -> n-gram -> row of the weight matrix
+
+
+def encode(scored: RuleScores, vocabulary: Vocabulary) -> tuple[list[int], list[float]]:
+    """Feature rows and values: each group's known n-grams, scaled to unit L2 norm per group, and
+    the lexicon's score of every sector it scores (group `r`: the rules' evidence, as a feature)."""
+    ids: list[int] = []
+    values: list[float] = []
+    for group, grams in feature_groups(scored.context).items():
+        known = vocabulary.get(group, {})
+        found = [known[g] for g in grams if g in known]
+        if found:
+            ids.extend(found)
+            values.extend([1.0 / math.sqrt(len(found))] * len(found))
+    rule = vocabulary.get("r", {})
+    for sector, score in scored.scores.items():
+        if sector in rule and score > 0:
+            ids.append(rule[sector])
+            values.append(score)
+    return ids, values
+
+
+@dataclass(frozen=True, slots=True)
+class SparseRows:
+    """Rows of a sparse matrix in CSR form: row i is indices/values[indptr[i]:indptr[i+1]]."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    values: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.indptr) - 1
+
+    @staticmethod
+    def from_rows(rows: Iterable[tuple[list[int], list[float]]]) -> SparseRows:
+        indptr = [0]
+        indices: list[int] = []
+        values: list[float] = []
+        for ids, vals in rows:
+            indices.extend(ids)
+            values.extend(vals)
+            indptr.append(len(indices))
+        return SparseRows(
+            np.asarray(indptr, dtype=np.int64),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(values, dtype=np.float32),
+        )
+
+    def take(self, rows: np.ndarray) -> SparseRows:
+        """The given rows, in that order, as a new matrix."""
+        starts, lengths = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        positions = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return SparseRows(indptr, self.indices[positions], self.values[positions])
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """self @ weights, by gathering the weight rows each row names and summing them."""
+        out = np.zeros((self.n_rows, weights.shape[1]), dtype=np.float32)
+        if len(self.indices) == 0:
+            return out
+        products = weights[self.indices].astype(np.float32) * self.values[:, None]
+        nonempty = np.flatnonzero(np.diff(self.indptr) > 0)
+        out[nonempty] = np.add.reduceat(products, self.indptr[nonempty], axis=0)
+        return out
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+@dataclass(frozen=True, slots=True)
+class SectorModel:
+    """A trained model: raw score z = x·W + b; probability σ(a·z + c) per sector (Platt); merged
+    probability σ(m_model·logit(p) + m_rule·rule_score + m_bias) per sector."""
+
+    sectors: tuple[str, ...]
+    vocabulary: Vocabulary
+    weights: np.ndarray  # (features, sectors)
+    bias: np.ndarray  # (sectors,)
+    platt_scale: np.ndarray
+    platt_bias: np.ndarray
+    merge_model: np.ndarray
+    merge_rule: np.ndarray
+    merge_bias: np.ndarray
+
+    def encode(self, scored: Iterable[RuleScores]) -> SparseRows:
+        return SparseRows.from_rows(encode(s, self.vocabulary) for s in scored)
+
+    def raw_scores(self, rows: SparseRows) -> np.ndarray:
+        return rows.dot(self.weights) + self.bias
+
+    def calibrated(self, raw: np.ndarray) -> np.ndarray:
+        """Calibrated P(sector | sentence) from raw scores, every value in [0, 1]."""
+        return sigmoid(self.platt_scale * raw + self.platt_bias)
+
+    def probabilities(self, rows: SparseRows) -> np.ndarray:
+        return self.calibrated(self.raw_scores(rows))
+
+    def merged(self, probabilities: np.ndarray, rule: np.ndarray) -> np.ndarray:
+        """Merged probability from the model's probability and the lexicon's score (both (rows, sectors))."""
+        return sigmoid(self.merge_model * logit(probabilities) + self.merge_rule * rule + self.merge_bias)
+
+
+def score_matrix(scores: Iterable[dict[str, float]], sectors: tuple[str, ...]) -> np.ndarray:
+    """Per-sentence {sector: score} dicts (the lexicon's scores, or label sets as 1.0) as a
+    (rows, sectors) matrix in the order of `sectors`."""
+    column = {s: i for i, s in enumerate(sectors)}
+    rows = list(scores)
+    matrix = np.zeros((len(rows), len(sectors)), dtype=np.float32)
+    for i, row in enumerate(rows):
+        for sector, score in row.items():
+            if sector in column:
+                matrix[i, column[sector]] = score
+    return matrix
+
+
+# --------------------------------------------------------------------------- files
+
+_ARRAYS = ("weights", "bias", "platt_scale", "platt_bias", "merge_model", "merge_rule", "merge_bias")
+
+
+def save_model(model: SectorModel, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        directory / "weights.npz",
+        sectors=np.array(model.sectors),
+        **{name: getattr(model, name).astype(np.float16 if name == "weights" else np.float32) for name in _ARRAYS},
+    )
+    lines = [
+        "# Vocabulary of the sector model (extractors/sector_model.py): the features that have a row in weights.npz.",
+        "# group: s sentence, h section heading, p parent heading, l paragraph lead-in, f shape; "
+        "feature: a character n-gram (digits folded to 0) or a shape name; row: row of the weight matrix",
+        "group\tfeature\trow",
+    ]
+    for group in GROUPS:
+        for feature, row in sorted(model.vocabulary.get(group, {}).items(), key=lambda item: item[1]):
+            lines.append(f"{group}\t{feature}\t{row}")
+    (directory / "vocabulary.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def read_model(directory: Path) -> SectorModel:
+    vocabulary: Vocabulary = {group: {} for group in GROUPS}
+    with (directory / "vocabulary.tsv").open(encoding="utf-8") as handle:
+        lines = (line.rstrip("\n") for line in handle if not line.startswith("#"))
+        next(lines)  # header
+        for line in lines:
+            group, feature, row = line.split("\t")
+            vocabulary[group][feature] = int(row)
+    with np.load(directory / "weights.npz", allow_pickle=False) as data:
+        arrays = {name: data[name].astype(np.float32) for name in _ARRAYS}
+        sectors = tuple(str(s) for s in data["sectors"])
+    return SectorModel(sectors, vocabulary, **arrays)
+
+
+@cache
+def shipped_model() -> SectorModel:
+    """The model in lexicons/models/sectors/, read once per process."""
+    return read_model(MODEL_DIR)
+
+
+# --------------------------------------------------------------------------- extractors
+
+
+def _eligible(doc: StructuredDocument) -> list[RuleScores]:
+    """Sentences that may carry tags: the same gate for every method (greetings and procedure never do)."""
+    return [scored for scored in rule_scores(doc) if scored.eligible]
+
+
+class SectorModelTagger:
+    """Rows of the model alone (method "model"), calibrated probability >= THRESHOLD."""
+
+    name = "sector_tags_model"
+    version = "1.0"
+    method = "model"
+    table = "sector_tags"
+    requires = ("sentences", "sections")
+
+    def __init__(self, model: SectorModel | None = None) -> None:
+        self._model = model
+
+    def extract(self, doc: StructuredDocument):
+        model = self._model or shipped_model()
+        label = f"{self.name}@{self.version}"
+        eligible = _eligible(doc)
+        probabilities = model.probabilities(model.encode(eligible))
+        for scored, row in zip(eligible, probabilities, strict=True):
+            scores = dict(zip(model.sectors, row.tolist(), strict=True))
+            yield from tag_rows(scored.context.sentence, scores, THRESHOLD, label, self.method)
+
+
+class SectorMergedTagger:
+    """The default sector tags (method "merged"): the model's probability and the lexicon's score
+    combined per sector by coefficients fitted on held-out gold, probability >= THRESHOLD."""
+
+    name = "sector_tags_merged"
+    version = "1.0"
+    method = "merged"
+    table = "sector_tags"
+    requires = ("sentences", "sections")
+
+    def __init__(self, model: SectorModel | None = None) -> None:
+        self._model = model
+
+    def extract(self, doc: StructuredDocument):
+        model = self._model or shipped_model()
+        label = f"{self.name}@{self.version}"
+        eligible = _eligible(doc)
+        probabilities = model.probabilities(model.encode(eligible))
+        merged = model.merged(probabilities, score_matrix((s.scores for s in eligible), model.sectors))
+        for scored, row in zip(eligible, merged, strict=True):
+            scores = dict(zip(model.sectors, row.tolist(), strict=True))
+            yield from tag_rows(scored.context.sentence, scores, THRESHOLD, label, self.method)
+
+
+def _text_rows(text: str, role: str, method: str) -> list[SectorTagRow]:
+    """Tags of one sentence on its own, no heading or lead-in (examples, tests, debugging)."""
+    model = shipped_model()
+    own = keyword_scores(text)
+    if not is_eligible(text, own, False):
+        return []
+    scored = RuleScores(SentenceContext(Sentence(0, None, 0, 0, len(text), text, role), "", "", "", False), own, True)
+    probabilities = model.probabilities(model.encode([scored]))
+    if method == "merged":
+        probabilities = model.merged(probabilities, score_matrix([own], model.sectors))
+    scores = dict(zip(model.sectors, probabilities[0].tolist(), strict=True))
+    return list(tag_rows(scored.context.sentence, scores, THRESHOLD, f"sector_tags_{method}@test", method))
+
+
+def model_tags_for_text(text: str, role: str = "tasks", year: int | None = 2025) -> list[SectorTagRow]:
+    return _text_rows(text, role, "model")
+
+
+def merged_tags_for_text(text: str, role: str = "tasks", year: int | None = 2025) -> list[SectorTagRow]:
+    return _text_rows(text, role, "merged")

@@ -1,0 +1,509 @@
+"""Train the sector model (extractors/sector_model.py): `python -m pipeline.train_sectors ../shared/corpus`.
+
+Training data:
+- weak labels: sentences of reports sampled from ../shared/corpus, labelled by the lexicon tagger
+  (extractors/sectors.py, with its heading and lead-in context) at its threshold. Reports that are
+  the same document as a gold report (same region, same year or the year before as label) are left
+  out, so no gold sentence is ever seen with a weak label.
+- gold: the sentences of corpus/gold/*.jsonl with sector_tags rows, written by reading, weighted
+  `gold_weight` times a weak sentence.
+
+The vocabulary (most frequent n-grams per feature group) comes from the weak sentences only.
+
+Evaluation is by report, never by sentence: leave-one-report-out over the gold reports. Fold k
+trains on the weak labels plus the gold of the other reports and predicts report k. Calibration
+(Platt scaling per sector) and the merge coefficients are fitted on out-of-fold predictions; for
+the held-out figures, fold k's calibration and merge are fitted on the other folds only, so no label
+of report k touches its own predictions. The shipped model is trained on all gold plus the weak
+labels, calibrated and merged with coefficients fitted on all out-of-fold predictions.
+
+Everything is deterministic: a fixed seed picks the reports and orders the minibatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from extractors.sector_model import (
+    GROUPS,
+    MODEL_DIR,
+    SectorModel,
+    SparseRows,
+    Vocabulary,
+    encode,
+    feature_groups,
+    logit,
+    save_model,
+    score_matrix,
+    sigmoid,
+)
+from extractors.sector_model import THRESHOLD as MODEL_THRESHOLD
+from extractors.sectors import THRESHOLD as RULE_THRESHOLD
+from extractors.sectors import RuleScores, rule_scores
+from pipeline.evaluate import load_gold
+from pipeline.ingest import ingest
+from pipeline.lexicon import read_tsv
+from pipeline.metadata import with_metadata
+from pipeline.records import StructuredDocument
+from pipeline.structure import structure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingConfig:
+    """Hyper-parameters; written to lexicons/models/sectors/config.tsv beside the model."""
+
+    seed: int = 2025
+    weak_reports: int = 60  # reports sampled from the shared corpus for weak labels
+    vocabulary_s: int = 60000  # most frequent sentence n-grams kept
+    vocabulary_h: int = 12000  # heading n-grams
+    vocabulary_p: int = 6000  # parent-heading n-grams
+    vocabulary_l: int = 8000  # lead-in n-grams
+    min_count: int = 3  # an n-gram seen in fewer weak sentences is dropped
+    rule_features: bool = True  # the lexicon's per-sector scores as features
+    gold_weight: float = 8.0  # a gold sentence counts this many weak ones
+    epochs: int = 4
+    batch: int = 512
+    learning_rate: float = 0.05
+    l2: float = 1e-5  # L2 penalty: loss = weighted mean log-loss + l2/2 * |W|^2
+    platt_ridge: float = 1.0  # pulls each sector's Platt (scale, bias) towards (1, 0)
+    merge_ridge: float = 1.0  # pulls the merge coefficients towards the pooled fit
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [(name, str(getattr(self, name))) for name in self.__dataclass_fields__]
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One eligible sentence with its labels (a set of sector ids) and the lexicon's scores."""
+
+    scored: RuleScores
+    labels: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class GoldReport:
+    name: str
+    doc: StructuredDocument
+    examples: tuple[Example, ...]
+
+
+def structured(path: Path) -> StructuredDocument:
+    return structure(with_metadata(ingest(path.read_bytes(), str(path))))
+
+
+# --------------------------------------------------------------------------- data
+
+
+def sector_ids() -> tuple[str, ...]:
+    return tuple(row["id"] for row in read_tsv("sectors.tsv"))
+
+
+def gold_reports(gold_dir: Path) -> list[GoldReport]:
+    """Every gold file with sector_tags rows, aligned to the eligible sentences of its report."""
+    reports = []
+    for gold in load_gold(gold_dir):
+        rows = [r for r in gold.rows if r.get("table") == "sector_tags"]
+        if not rows:
+            continue
+        source = gold.header.get("source") or f"reports/{gold.path.stem}"
+        doc = structured(gold_dir.parent / source)
+        by_text: dict[str, list[RuleScores]] = defaultdict(list)
+        for scored in rule_scores(doc):
+            by_text[scored.context.sentence.text].append(scored)
+        seen: Counter = Counter()
+        examples = []
+        for row in rows:
+            copies = by_text.get(row["sentence"], [])
+            nth = seen[row["sentence"]]
+            seen[row["sentence"]] += 1
+            if nth >= len(copies) or row.get("optional") or not copies[nth].eligible:
+                continue
+            examples.append(Example(copies[nth], frozenset(row.get("sectors") or ())))
+        reports.append(GoldReport(gold.path.name.split(".")[0], doc, tuple(examples)))
+    return reports
+
+
+def _gold_identities(gold_dir: Path) -> tuple[set[tuple[str, int]], set[str]]:
+    """(region, year) and raw sha256 prefixes of the reports that have sector gold."""
+    manifest = {}
+    with (ROOT / "corpus" / "MANIFEST.tsv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"):
+            manifest[row["path"]] = row
+    regions, hashes = set(), set()
+    for gold in load_gold(gold_dir):
+        if not any(r.get("table") == "sector_tags" for r in gold.rows):
+            continue
+        source = gold.header.get("source") or ""
+        if source in manifest:
+            regions.add((manifest[source]["region"], int(manifest[source]["year"])))
+        path = gold_dir.parent / source
+        if path.is_file():
+            hashes.add(hashlib.sha256(path.read_bytes()).hexdigest()[:16])
+    return regions, hashes
+
+
+def weak_sources(shared: Path, gold_dir: Path, config: TrainingConfig) -> list[Path]:
+    """Reports of the shared corpus for weak labels: a seeded sample, never a gold report's twin."""
+    regions, hashes = _gold_identities(gold_dir)
+    candidates = []
+    with (shared / "MANIFEST.tsv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"):
+            year = int(row["year_label"]) if row["year_label"].isdigit() else None
+            # A year label may be the year under review, so the report of year Y can be labelled Y-1.
+            same = year is not None and any(row["region"] == r and year in (y, y - 1) for r, y in regions)
+            if same or row["sha256"][:16] in hashes:
+                continue
+            candidates.append(row["path"])
+    candidates.sort()
+    rng = np.random.default_rng(config.seed)
+    chosen = rng.choice(len(candidates), size=min(config.weak_reports, len(candidates)), replace=False)
+    return [shared / candidates[i] for i in sorted(chosen)]
+
+
+def weak_examples(sources: list[Path], progress: bool = True) -> list[Example]:
+    """Eligible sentences of `sources`, labelled by the lexicon tagger at its threshold."""
+    examples = []
+    for number, path in enumerate(sources, start=1):
+        try:
+            doc = structured(path)
+        except Exception as error:  # a report that cannot be read is just not used
+            print(f"  skipped {path}: {error}", file=sys.stderr)
+            continue
+        for scored in rule_scores(doc):
+            if scored.eligible:
+                labels = frozenset(s for s, v in scored.scores.items() if v >= RULE_THRESHOLD)
+                examples.append(Example(scored, labels))
+        if progress and number % 50 == 0:
+            print(f"  weak labels: {number}/{len(sources)} reports, {len(examples)} sentences", file=sys.stderr)
+    return examples
+
+
+# --------------------------------------------------------------------------- features and fitting
+
+
+def build_vocabulary(examples: list[Example], config: TrainingConfig) -> Vocabulary:
+    """The most frequent n-grams per group (counted once per sentence), rows numbered across groups."""
+    counts: dict[str, Counter] = {group: Counter() for group in GROUPS}
+    for example in examples:
+        for group, grams in feature_groups(example.scored.context).items():
+            counts[group].update(grams)
+    sizes = {
+        "s": config.vocabulary_s,
+        "h": config.vocabulary_h,
+        "p": config.vocabulary_p,
+        "l": config.vocabulary_l,
+        "f": 100,
+        "r": 0,
+    }
+    vocabulary: Vocabulary = {}
+    row = 0
+    counts["r"].update({sector: 1 for sector in sector_ids()} if config.rule_features else {})
+    sizes["r"] = len(counts["r"])
+    for group in GROUPS:
+        kept = [g for g, n in counts[group].items() if n >= config.min_count or group in "fr"]
+        kept.sort(key=lambda g: (-counts[group][g], g))
+        vocabulary[group] = {}
+        for gram in kept[: sizes[group]]:
+            vocabulary[group][gram] = row
+            row += 1
+    return vocabulary
+
+
+def featurize(examples: list[Example], vocabulary: Vocabulary) -> SparseRows:
+    return SparseRows.from_rows(encode(e.scored, vocabulary) for e in examples)
+
+
+def label_matrix(examples: list[Example], sectors: tuple[str, ...]) -> np.ndarray:
+    return score_matrix(({label: 1.0 for label in e.labels} for e in examples), sectors)
+
+
+def fit_linear(
+    x: SparseRows, y: np.ndarray, weight: np.ndarray, n_features: int, config: TrainingConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-vs-rest logistic regression with L2, by minibatch (lazy) Adam. A batch's gradient sums
+    its non-zeros per feature (sort + reduceat: numpy has no sparse matrix product)."""
+    rng = np.random.default_rng(config.seed)
+    k = y.shape[1]
+    w = np.zeros((n_features, k), dtype=np.float32)
+    # Start the bias at the label log-odds so early steps learn features, not base rates.
+    rate = np.clip((y * weight[:, None]).sum(0) / weight.sum(), 1e-4, 1 - 1e-4)
+    b = np.log(rate / (1 - rate)).astype(np.float32)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    mb, vb = np.zeros_like(b), np.zeros_like(b)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    step = 0
+    for _ in range(config.epochs):
+        order = rng.permutation(x.n_rows)
+        for start in range(0, len(order), config.batch):
+            rows = order[start : start + config.batch]
+            batch = x.take(rows)
+            error = (sigmoid(batch.dot(w) + b) - y[rows]) * (weight[rows] / weight[rows].sum())[:, None]
+            weighted = error[np.repeat(np.arange(len(rows)), np.diff(batch.indptr))] * batch.values[:, None]
+            by_feature = np.argsort(batch.indices, kind="stable")
+            features = batch.indices[by_feature]
+            firsts = np.flatnonzero(np.r_[True, features[1:] != features[:-1]])
+            touched = features[firsts]
+            # Lazy Adam: only the rows this batch touches move (with their L2 share), so a step
+            # costs the batch's non-zeros, not the vocabulary.
+            grad = np.add.reduceat(weighted[by_feature], firsts, axis=0) + config.l2 * w[touched]
+            step += 1
+            m[touched] = beta1 * m[touched] + (1 - beta1) * grad
+            v[touched] = beta2 * v[touched] + (1 - beta2) * grad * grad
+            correction = np.sqrt(1 - beta2**step) / (1 - beta1**step)
+            w[touched] -= (config.learning_rate * correction) * m[touched] / (np.sqrt(v[touched]) + eps)
+            grad_b = error.sum(0)
+            mb = beta1 * mb + (1 - beta1) * grad_b
+            vb = beta2 * vb + (1 - beta2) * grad_b * grad_b
+            b -= (config.learning_rate * correction) * mb / (np.sqrt(vb) + eps)
+    return w, b
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, prior: np.ndarray, ridge: float, iterations: int = 25) -> np.ndarray:
+    """Small logistic regression by Newton's method, with a ridge pulling the coefficients towards
+    `prior`; x carries a constant column for the bias (last). Targets are Platt's smoothed labels.
+    Every coefficient but the bias is kept >= 0: a higher score or probability must never lower
+    the result (where the weak labels' notion of a sector disagrees with the gold's, the fit would
+    otherwise invert the score)."""
+    positives, negatives = y.sum(), len(y) - y.sum()
+    target = np.where(y > 0, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    beta = prior.astype(np.float64).copy()
+    for _ in range(iterations):
+        p = sigmoid(x @ beta)
+        gradient = x.T @ (p - target) + ridge * (beta - prior)
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge * np.eye(len(beta))
+        delta = np.linalg.solve(hessian, gradient)
+        delta *= min(1.0, 2.0 / max(np.abs(delta).max(), 1e-12))  # damped: nearly separable data must not diverge
+        beta -= delta
+        beta[:-1] = np.maximum(beta[:-1], 0.0)
+        if np.abs(delta).max() < 1e-6:
+            break
+    return beta
+
+
+def fit_platt(z: np.ndarray, y: np.ndarray, ridge: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per sector (scale, bias) so that σ(scale·z + bias) ≈ P(label); sectors with no positive
+    keep the identity (1, 0)."""
+    k = z.shape[1]
+    scale, bias = np.ones(k, dtype=np.float32), np.zeros(k, dtype=np.float32)
+    for j in range(k):
+        if y[:, j].sum() == 0:
+            continue
+        x = np.column_stack([z[:, j], np.ones(len(z))])
+        scale[j], bias[j] = fit_logistic(x, y[:, j], np.array([1.0, 0.0]), ridge)
+    return scale, bias
+
+
+def fit_merge(p: np.ndarray, rule: np.ndarray, y: np.ndarray, ridge: float) -> tuple[np.ndarray, ...]:
+    """Coefficients of σ(m_model·logit(p) + m_rule·rule + m_bias): one pooled fit over all sectors,
+    then per sector pulled towards it (a rare sector keeps the pooled coefficients)."""
+    k = p.shape[1]
+
+    def design(j):
+        return np.column_stack([np.clip(logit(p[:, j]), -8, 8), rule[:, j], np.ones(len(p))])
+
+    pooled_x = np.vstack([design(j) for j in range(k)])
+    pooled = fit_logistic(pooled_x, y.T.reshape(-1), np.array([1.0, 0.0, 0.0]), 1e-3)
+    coefficients = np.tile(pooled, (k, 1))
+    for j in range(k):
+        if y[:, j].sum() > 0:
+            coefficients[j] = fit_logistic(design(j), y[:, j], pooled, ridge)
+    return tuple(coefficients[:, i].astype(np.float32) for i in range(3))
+
+
+# --------------------------------------------------------------------------- training and cross-validation
+
+
+@dataclass(frozen=True, slots=True)
+class Fold:
+    """A model trained without one gold report, and its raw scores on that report's examples."""
+
+    held_out: str
+    model: SectorModel
+    raw: np.ndarray
+    labels: np.ndarray
+    rule: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingData:
+    sectors: tuple[str, ...]
+    vocabulary: Vocabulary
+    gold: tuple[GoldReport, ...]
+    weak_x: SparseRows
+    weak_y: np.ndarray
+    gold_x: dict[str, SparseRows]
+    gold_y: dict[str, np.ndarray]
+
+
+def prepare(weak_paths: list[Path], gold_dir: Path, config: TrainingConfig, progress: bool = True) -> TrainingData:
+    """Weak labels for `weak_paths`, the gold reports of `gold_dir`, the vocabulary, the matrices."""
+    sectors = sector_ids()
+    started = time.perf_counter()
+    weak = weak_examples(weak_paths, progress)
+    gold = gold_reports(gold_dir)
+    vocabulary = build_vocabulary(weak, config)
+    data = TrainingData(
+        sectors,
+        vocabulary,
+        tuple(gold),
+        featurize(weak, vocabulary),
+        label_matrix(weak, sectors),
+        {g.name: featurize(list(g.examples), vocabulary) for g in gold},
+        {g.name: label_matrix(list(g.examples), sectors) for g in gold},
+    )
+    if progress:
+        n_features = sum(len(v) for v in vocabulary.values())
+        print(
+            f"data: {len(weak)} weak sentences, {sum(len(g.examples) for g in gold)} gold sentences "
+            f"({', '.join(g.name for g in gold)}), {n_features} features, {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
+    return data
+
+
+def _stack(parts: list[SparseRows]) -> SparseRows:
+    offsets = np.cumsum([0] + [p.indptr[-1] for p in parts[:-1]])
+    indptr = np.concatenate([[0]] + [p.indptr[1:] + o for p, o in zip(parts, offsets, strict=True)])
+    return SparseRows(indptr, np.concatenate([p.indices for p in parts]), np.concatenate([p.values for p in parts]))
+
+
+def train_model(data: TrainingData, gold_names: list[str], config: TrainingConfig) -> SectorModel:
+    """An uncalibrated model on the weak labels plus the named gold reports."""
+    x = _stack([data.weak_x] + [data.gold_x[n] for n in gold_names])
+    y = np.vstack([data.weak_y] + [data.gold_y[n] for n in gold_names])
+    weight = np.concatenate(
+        [np.ones(data.weak_x.n_rows, dtype=np.float32)]
+        + [np.full(data.gold_x[n].n_rows, config.gold_weight, dtype=np.float32) for n in gold_names]
+    )
+    n_features = sum(len(v) for v in data.vocabulary.values())
+    w, b = fit_linear(x, y, weight, n_features, config)
+    k = len(data.sectors)
+    ones, zeros = np.ones(k, dtype=np.float32), np.zeros(k, dtype=np.float32)
+    return SectorModel(data.sectors, data.vocabulary, w, b, ones, zeros, ones, zeros, zeros)
+
+
+def _rule(report: GoldReport, sectors: tuple[str, ...]) -> np.ndarray:
+    return score_matrix((e.scored.scores for e in report.examples), sectors)
+
+
+def cross_validate(data: TrainingData, config: TrainingConfig, progress: bool = True) -> list[Fold]:
+    """Leave-one-report-out over the gold reports; returns each fold's model, calibrated and merged
+    with coefficients fitted on the other folds' out-of-fold predictions only."""
+    names = [g.name for g in data.gold]
+    raw_folds = []
+    for report in data.gold:
+        started = time.perf_counter()
+        model = train_model(data, [n for n in names if n != report.name], config)
+        raw = model.raw_scores(data.gold_x[report.name])
+        raw_folds.append(Fold(report.name, model, raw, data.gold_y[report.name], _rule(report, data.sectors)))
+        if progress:
+            print(f"  fold {report.name}: trained in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    folds = []
+    for fold in raw_folds:
+        others = [f for f in raw_folds if f.held_out != fold.held_out]
+        folds.append(replace(fold, model=calibrate(fold.model, others, config)))
+    return folds
+
+
+def calibrate(model: SectorModel, folds: list[Fold], config: TrainingConfig) -> SectorModel:
+    """`model` with Platt scaling and merge coefficients fitted on the out-of-fold predictions of `folds`."""
+    z = np.vstack([f.raw for f in folds])
+    y = np.vstack([f.labels for f in folds])
+    rule = np.vstack([f.rule for f in folds])
+    scale, bias = fit_platt(z, y, config.platt_ridge)
+    p = sigmoid(scale * z + bias)
+    merge_model, merge_rule, merge_bias = fit_merge(p, rule, y, config.merge_ridge)
+    return replace(
+        model,
+        platt_scale=scale,
+        platt_bias=bias,
+        merge_model=merge_model,
+        merge_rule=merge_rule,
+        merge_bias=merge_bias,
+    )
+
+
+def micro_macro(y: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float, float]:
+    """Micro precision, recall, F1 and macro-F1 (over sectors present in gold or predictions)."""
+    tp = (y * predicted).sum(0)
+    fp = ((1 - y) * predicted).sum(0)
+    fn = (y * (1 - predicted)).sum(0)
+    p = tp.sum() / max(tp.sum() + fp.sum(), 1)
+    r = tp.sum() / max(tp.sum() + fn.sum(), 1)
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    present = (tp + fp + fn) > 0
+    per = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+    return float(p), float(r), float(f1), float(per[present].mean()) if present.any() else 0.0
+
+
+def held_out_figures(folds: list[Fold]) -> dict[str, tuple[float, float, float, float]]:
+    """Pooled held-out figures of the eligible gold sentences (quick; `zhpolicy eval
+    --cross-validate` scores every gold sentence through the extractors)."""
+    y = np.vstack([f.labels for f in folds])
+    rule = np.vstack([f.rule for f in folds]) >= RULE_THRESHOLD
+    p = np.vstack([f.model.calibrated(f.raw) for f in folds])
+    merged = np.vstack([f.model.merged(f.model.calibrated(f.raw), f.rule) for f in folds])
+    return {
+        "rule": micro_macro(y, rule.astype(np.float32)),
+        "model": micro_macro(y, (p >= MODEL_THRESHOLD).astype(np.float32)),
+        "merged": micro_macro(y, (merged >= MODEL_THRESHOLD).astype(np.float32)),
+    }
+
+
+def train_final(data: TrainingData, folds: list[Fold], config: TrainingConfig) -> SectorModel:
+    model = train_model(data, [g.name for g in data.gold], config)
+    return calibrate(model, folds, config)
+
+
+def write_config(config: TrainingConfig, directory: Path, figures: dict, data: TrainingData) -> None:
+    lines = [
+        "# Training configuration of the sector model (pipeline/train_sectors.py; rebuild with `make train`).",
+        "# parameter: a TrainingConfig field or a measured figure; value: what it was for the shipped model",
+        "parameter\tvalue",
+    ]
+    lines += [f"{name}\t{value}" for name, value in config.rows()]
+    lines.append(f"gold_reports\t{','.join(g.name for g in data.gold)}")
+    lines.append(f"weak_sentences\t{data.weak_x.n_rows}")
+    for method, (p, r, f1, macro) in figures.items():
+        lines.append(f"held_out_{method}\tP {p:.3f} R {r:.3f} micro-F1 {f1:.3f} macro-F1 {macro:.3f}")
+    (directory / "config.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("shared", type=Path, help="the shared corpus (../shared/corpus)")
+    parser.add_argument("--gold", type=Path, default=ROOT / "corpus" / "gold")
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--weak-reports", type=int, default=None, help="override the sample size")
+    args = parser.parse_args(argv)
+    config = TrainingConfig()
+    if args.weak_reports is not None:
+        config = replace(config, weak_reports=args.weak_reports)
+    started = time.perf_counter()
+    data = prepare(weak_sources(args.shared, args.gold, config), args.gold, config)
+    folds = cross_validate(data, config)
+    figures = held_out_figures(folds)
+    for method, (p, r, f1, macro) in figures.items():
+        print(
+            f"held-out {method}: P {p:.3f} R {r:.3f} micro-F1 {f1:.3f} macro-F1 {macro:.3f} (eligible gold sentences)"
+        )
+    model = train_final(data, folds, config)
+    save_model(model, args.out)
+    write_config(config, args.out, figures, data)
+    print(f"model written to {args.out} in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
