@@ -85,7 +85,9 @@ def encode(scored: RuleScores, vocabulary: Vocabulary) -> tuple[list[int], list[
     values: list[float] = []
     for group, grams in feature_groups(scored.context).items():
         known = vocabulary.get(group, {})
-        found = [known[g] for g in grams if g in known]
+        # Sorted: a set's order follows the process's string hashing, and float sums follow the
+        # order, so unsorted ids gave another process (a Dask worker) a score 0.0001 apart.
+        found = sorted(known[g] for g in grams if g in known)
         if found:
             ids.extend(found)
             values.extend([1.0 / math.sqrt(len(found))] * len(found))

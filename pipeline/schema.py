@@ -193,15 +193,16 @@ DOCUMENT_TABLES = PARTITIONED
 # What identifies a row of each table across two runs (`zhpolicy diff`): the document, where in its
 # text, and the fields that say what the row is. Rows with the same key are the same row; any other
 # column that differs makes it a changed row. `runs` describes runs, not documents: never compared.
+# `method` is part of the key where a table holds several methods' rows side by side (rule, model, merged).
 ROW_KEYS: dict[str, tuple[str, ...]] = {
     "documents": ("doc_id",),
     "sections": ("doc_id", "section_id"),
     "sentences": ("doc_id", "sentence_id"),
     "keywords": ("doc_id", "keyword"),
     "targets": ("doc_id", "start", "end", "indicator_id", "measure", "status"),
-    "projects": ("doc_id", "start", "end", "name"),
-    "entities": ("doc_id", "start", "end", "name"),
-    "sector_tags": ("doc_id", "sentence_id", "sector"),
+    "projects": ("doc_id", "method", "start", "end", "name"),
+    "entities": ("doc_id", "method", "start", "end", "name"),
+    "sector_tags": ("doc_id", "method", "sentence_id", "sector"),
     "errors": ("source", "stage"),
 }
 # Columns that differ between two runs of the same pipeline on the same input (not compared).
