@@ -205,6 +205,8 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "sector_tags": ("doc_id", "method", "sentence_id", "sector"),
     "errors": ("source", "stage"),
 }
+# Tables that hold several methods' rows side by side, and the method to read by default.
+DEFAULT_METHOD: dict[str, str] = {"sector_tags": "merged"}
 # Columns that differ between two runs of the same pipeline on the same input (not compared).
 RUN_COLUMNS: dict[str, tuple[str, ...]] = {"errors": ("run_id",)}
 # Columns that name a version (compared unless `zhpolicy diff --ignore-versions`).

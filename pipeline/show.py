@@ -26,6 +26,7 @@ import regex
 
 from pipeline.errors import ShowError
 from pipeline.lexicon import read_tsv
+from pipeline.schema import DEFAULT_METHOD
 
 HIGHLIGHTED = ("sector_tags", "targets", "projects", "entities")  # outermost first when spans coincide
 _DOC_ID = regex.compile(r"[0-9a-f]{16}")
@@ -105,7 +106,10 @@ def load_report(con: duckdb.DuckDBPyConnection, doc_id: str) -> ReportView:
         sections=rows("SELECT * FROM sections WHERE doc_id = $doc_id ORDER BY start, section_id"),
         sentences=rows("SELECT * FROM sentences WHERE doc_id = $doc_id ORDER BY start, sentence_id"),
         rows={
-            table: rows(f'SELECT * FROM {table} WHERE doc_id = $doc_id ORDER BY start, "end"') for table in HIGHLIGHTED
+            table: rows(
+                f'SELECT * FROM {table} WHERE doc_id = $doc_id{_default_method_only(table)} ORDER BY start, "end"'
+            )
+            for table in HIGHLIGHTED
         },
     )
 
@@ -216,6 +220,12 @@ def render_text(text: str, spans: Sequence[Highlight], anchors: Sequence[tuple[i
 
 
 # ----------------------------------------------------------------------------- sectors
+
+
+def _default_method_only(table: str) -> str:
+    """Where a table holds several methods' rows, the page shows the default one's."""
+    method = DEFAULT_METHOD.get(table)
+    return f" AND method = '{method}'" if method else ""
 
 
 def sector_names() -> dict[str, str]:
