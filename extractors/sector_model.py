@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import ahocorasick
 import numpy as np
 
+from extractors.base import per_document
 from extractors.sectors import (
     RuleScores,
     SectorTagRow,
@@ -78,19 +80,65 @@ def feature_groups(context: SentenceContext) -> dict[str, set[str]]:
 Vocabulary = dict[str, dict[str, int]]  # group -> n-gram -> row of the weight matrix
 
 
-def encode(scored: RuleScores, vocabulary: Vocabulary) -> tuple[list[int], list[float]]:
+def known_ngram_ids(text: str, known: dict[str, int]) -> list[int]:
+    """The rows of `text`'s n-grams (as `char_ngrams` cuts them) that `known` has, each once, sorted.
+
+    Found by one automaton of the known n-grams (every occurrence, overlaps included: exactly the
+    n-grams of the text that are known) rather than by slicing out every n-gram in Python.
+    Sorted: a set's order follows the process's string hashing and float sums follow the order, so
+    unsorted rows gave another process (a Dask worker) a score 0.0001 apart."""
+    if not known:
+        return []
+    folded = "".join(text.translate(_FOLD_DIGITS).split())
+    return sorted({row for _end, row in _automaton(known).iter(folded)})
+
+
+_AUTOMATA: dict[int, tuple[dict[str, int], ahocorasick.Automaton]] = {}
+
+
+def _automaton(known: dict[str, int]) -> ahocorasick.Automaton:
+    """An automaton of a vocabulary group, built once per vocabulary (keyed by identity; the entry
+    holds the vocabulary, so its id cannot be reused while the automaton lives)."""
+    entry = _AUTOMATA.get(id(known))
+    if entry is None or entry[0] is not known:
+        automaton = ahocorasick.Automaton()
+        for gram, row in known.items():
+            automaton.add_word(gram, row)
+        automaton.make_automaton()
+        entry = _AUTOMATA[id(known)] = (known, automaton)
+    return entry[1]
+
+
+# The groups of feature_groups() taken from the sentence's surroundings, which its neighbours share.
+_CONTEXT_GROUPS = (("h", "heading"), ("p", "parent_heading"), ("l", "lead_in"))
+
+
+def encode(
+    scored: RuleScores, vocabulary: Vocabulary, memo: dict[tuple[str, str], list[int]] | None = None
+) -> tuple[list[int], list[float]]:
     """Feature rows and values: each group's known n-grams, scaled to unit L2 norm per group, and
-    the lexicon's score of every sector it scores (group `r`: the rules' evidence, as a feature)."""
+    the lexicon's score of every sector it scores (group `r`: the rules' evidence, as a feature).
+    `memo` keeps the rows of headings and lead-ins across the sentences of one document."""
+    context = scored.context
     ids: list[int] = []
     values: list[float] = []
-    for group, grams in feature_groups(scored.context).items():
-        known = vocabulary.get(group, {})
-        # Sorted: a set's order follows the process's string hashing, and float sums follow the
-        # order, so unsorted ids gave another process (a Dask worker) a score 0.0001 apart.
-        found = sorted(known[g] for g in grams if g in known)
+
+    def add(found: list[int]) -> None:
         if found:
             ids.extend(found)
             values.extend([1.0 / math.sqrt(len(found))] * len(found))
+
+    add(known_ngram_ids(context.sentence.text, vocabulary.get("s", {})))
+    for group, attribute in _CONTEXT_GROUPS:
+        key = (group, getattr(context, attribute))
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            found = known_ngram_ids(key[1], vocabulary.get(group, {}))
+            if memo is not None:
+                memo[key] = found
+        add(found)
+    shapes = vocabulary.get("f", {})
+    add(sorted(shapes[f] for f in shape_features(context) if f in shapes))
     rule = vocabulary.get("r", {})
     for sector, score in scored.scores.items():
         if sector in rule and score > 0:
@@ -169,7 +217,8 @@ class SectorModel:
     merge_bias: np.ndarray
 
     def encode(self, scored: Iterable[RuleScores]) -> SparseRows:
-        return SparseRows.from_rows(encode(s, self.vocabulary) for s in scored)
+        memo: dict[tuple[str, str], list[int]] = {}
+        return SparseRows.from_rows(encode(s, self.vocabulary, memo) for s in scored)
 
     def raw_scores(self, rows: SparseRows) -> np.ndarray:
         return rows.dot(self.weights) + self.bias
@@ -251,6 +300,13 @@ def _eligible(doc: StructuredDocument) -> list[RuleScores]:
     return [scored for scored in rule_scores(doc) if scored.eligible]
 
 
+@per_document
+def _model_probabilities(doc: StructuredDocument, model: SectorModel) -> tuple[list[RuleScores], np.ndarray]:
+    """The eligible sentences and the model's calibrated probabilities for them (model and merged share it)."""
+    eligible = _eligible(doc)
+    return eligible, model.probabilities(model.encode(eligible))
+
+
 class SectorModelTagger:
     """Rows of the model alone (method "model"), calibrated probability >= THRESHOLD."""
 
@@ -266,8 +322,7 @@ class SectorModelTagger:
     def extract(self, doc: StructuredDocument):
         model = self._model or shipped_model()
         label = f"{self.name}@{self.version}"
-        eligible = _eligible(doc)
-        probabilities = model.probabilities(model.encode(eligible))
+        eligible, probabilities = _model_probabilities(doc, model)
         for scored, row in zip(eligible, probabilities, strict=True):
             scores = dict(zip(model.sectors, row.tolist(), strict=True))
             yield from tag_rows(scored.context.sentence, scores, THRESHOLD, label, self.method)
@@ -289,8 +344,7 @@ class SectorMergedTagger:
     def extract(self, doc: StructuredDocument):
         model = self._model or shipped_model()
         label = f"{self.name}@{self.version}"
-        eligible = _eligible(doc)
-        probabilities = model.probabilities(model.encode(eligible))
+        eligible, probabilities = _model_probabilities(doc, model)
         merged = model.merged(probabilities, score_matrix((s.scores for s in eligible), model.sectors))
         for scored, row in zip(eligible, merged, strict=True):
             scores = dict(zip(model.sectors, row.tolist(), strict=True))

@@ -18,6 +18,7 @@ from functools import cache
 import ahocorasick
 import regex
 
+from extractors.base import per_document
 from pipeline.lexicon import read_tsv
 from pipeline.records import ExtractedRow, Sentence, StructuredDocument, provenance
 
@@ -116,6 +117,7 @@ class RuleScores:
     eligible: bool
 
 
+@per_document
 def rule_scores(doc: StructuredDocument) -> list[RuleScores]:
     """Lexicon scores of every content sentence, before any threshold."""
     heading_scores: dict[int, dict[str, float]] = {}
