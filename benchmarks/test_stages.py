@@ -59,6 +59,8 @@ def test_extractor(benchmark, extractor):
     docs = structured_documents()
     list(extractor.extract(docs[0]))
     benchmark.pedantic(lambda: [list(extractor.extract(d)) for d in docs], rounds=3, iterations=1)
+    sentences = sum(1 for d in docs for _ in d.content_sentences())
+    benchmark.extra_info["sentences/s"] = round(sentences / benchmark.stats.stats.mean)
     _report(benchmark, megabytes(normalized_texts()))
 
 
@@ -85,38 +87,3 @@ def test_whole_pipeline_one_worker(benchmark, tmp_path):
         iterations=1,
     )
     _report(benchmark, megabytes(normalized_texts()))
-
-
-def _structured_reports():
-    from pipeline.ingest import ingest
-    from pipeline.metadata import with_metadata
-    from pipeline.structure import structure
-
-    return [structure(with_metadata(ingest(raw, name))) for name, raw in corpus_bytes()]
-
-
-def _sector_benchmark(benchmark, tagger) -> None:
-    docs = _structured_reports()
-    list(tagger.extract(docs[0]))  # load lexicons and the model outside the timing
-    benchmark.pedantic(lambda: [list(tagger.extract(d)) for d in docs], rounds=3, iterations=1)
-    sentences = sum(1 for d in docs for _ in d.content_sentences())
-    benchmark.extra_info["sentences/s"] = round(sentences / benchmark.stats.stats.mean)
-    _report(benchmark, megabytes(normalized_texts()))
-
-
-def test_sector_tags_rule(benchmark):
-    from extractors.sectors import SectorTagger
-
-    _sector_benchmark(benchmark, SectorTagger())
-
-
-def test_sector_tags_model(benchmark):
-    from extractors.sector_model import SectorModelTagger
-
-    _sector_benchmark(benchmark, SectorModelTagger())
-
-
-def test_sector_tags_merged(benchmark):
-    from extractors.sector_model import SectorMergedTagger
-
-    _sector_benchmark(benchmark, SectorMergedTagger())
