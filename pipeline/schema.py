@@ -148,9 +148,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("stage", _str),
             pa.field("status", _str),
             pa.field("period", _i32),
+            pa.field("rule", _str),
         ]
     ),
-    "entities": pa.schema([*_PROVENANCE, pa.field("name", _str, nullable=False), pa.field("kind", _str)]),
+    "entities": pa.schema(
+        [*_PROVENANCE, pa.field("name", _str, nullable=False), pa.field("kind", _str), pa.field("rule", _str)]
+    ),
     "sector_tags": pa.schema([*_PROVENANCE, pa.field("sector", _str, nullable=False), pa.field("score", _f64)]),
     "errors": pa.schema(
         [
