@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 WORKERS ?=
 SHARED ?= ../shared/corpus
 
-.PHONY: run test bench lint format eval idf check-metadata check-gdp clean
+.PHONY: run test bench lint format eval idf check-metadata check-gdp clean train train-projects eval-projects
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,17 @@ idf: $(STAMP)
 # Metadata accuracy against the shared corpus MANIFEST.
 check-metadata: $(STAMP)
 	$(BIN)/zhpolicy check-metadata $(SHARED)
+
+# The name model (projects, entities; lexicons/models/projects/): trained on corpus/gold and on
+# sentences of $(SHARED) labelled by the rules. Minutes on one core; `make run` does not need it.
+train: train-projects
+
+train-projects: $(STAMP)
+	$(BIN)/python -m pipeline.train_names train --shared $(SHARED)
+
+# Held-out figures for the name model: one model per gold report left out (three trainings).
+eval-projects: $(STAMP)
+	$(BIN)/python -m pipeline.train_names cross-validate --shared $(SHARED)
 
 clean:
 	rm -rf outputs/*/ outputs/.state.parquet outputs/.lock .pytest_cache .benchmarks

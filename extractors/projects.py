@@ -12,8 +12,8 @@ fills `entities`. The fields of a project row come from its sentence:
 - status and period: from the section role and year cues (extractors.targets.status_and_period).
 
 An organization that is being built (建成阜外华中心血管病医院, 加快荷美尔肿瘤研究院建设;
-lexicons/construction_cues.tsv) is a project too. The statistical model (extractors.name_model)
-fills the same tables with method "model"; extractors.merge combines both.
+lexicons/construction_cues.tsv) is a project too. The extractors themselves (rules, the statistical
+model, and their merge, the default) are in extractors.merge.
 """
 
 from __future__ import annotations
@@ -168,29 +168,6 @@ def sentence_names(sentence: Sentence, tokens: Sequence[Token] | None = None) ->
     return _with_construction_projects(sentence.text, find_names(sentence.text, local))
 
 
-class _NameExtractor:
-    version = "2.0"
-    method = "rule"
-    requires = ("sentences", "sections", "tokens")
-    name: str
-    table: str
-
-    def extract(self, doc: StructuredDocument):
-        label = f"{self.name}@{self.version}"
-        for sentence, tokens in content_sentences_with_tokens(doc):
-            yield from rows_from_names(sentence, sentence_names(sentence, tokens), doc.year, self.table, label)
-
-
-class ProjectExtractor(_NameExtractor):
-    name = "projects"
-    table = "projects"
-
-
-class EntityExtractor(_NameExtractor):
-    name = "entities"
-    table = "entities"
-
-
 def content_sentences_with_tokens(doc: StructuredDocument):
     """(sentence, its tokens or None) for the sentences extractors read."""
     tokens = doc.tokens if len(doc.tokens) == len(doc.sentences) else (None,) * len(doc.sentences)
@@ -201,22 +178,25 @@ def content_sentences_with_tokens(doc: StructuredDocument):
 
 def rows_from_names(
     sentence: Sentence,
-    names: list[Name],
+    names: Sequence[Name],
     year: int | None,
     table: str,
     label: str,
     method: str = "rule",
     confidence: float = RULE_CONFIDENCE,
+    scores: Sequence[tuple[str, float]] | None = None,
 ):
-    """The rows of one table that a sentence's names give."""
+    """The rows of one table that a sentence's names give (`scores`: per name, its method and
+    confidence, when they differ from name to name)."""
     spans = tuple((n.start, n.end) for n in names)
-    for name in names:
+    for index, name in enumerate(names):
         if name.table != table:
             continue
+        how, score = scores[index] if scores is not None else (method, confidence)
         if table == "entities":
-            yield entity_row(sentence, name, label, method, confidence)
+            yield entity_row(sentence, name, label, how, score)
             continue
-        row = project_row(sentence, name, year, label, method, confidence, spans)
+        row = project_row(sentence, name, year, label, how, score, spans)
         if row.stage is not None:  # a facility merely mentioned (白云国际机场旅客吞吐量…) is no project
             yield row
 

@@ -39,3 +39,11 @@ def shared_corpus() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared/corpus is not beside the repo")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def gold_scores():
+    """`zhpolicy eval` on corpus/gold, once per test session (every table, variants included)."""
+    from pipeline.evaluate import evaluate
+
+    return evaluate(ROOT / "corpus" / "gold")
