@@ -7,7 +7,8 @@ DEV_STAMP := $(VENV)/.installed-dev
 WORKERS ?=
 SHARED ?= ../shared/corpus
 
-.PHONY: run test bench lint format eval eval-sectors train train-sectors idf check-metadata check-gdp clean
+.PHONY: run test bench lint format eval eval-sectors eval-projects train train-sectors train-projects idf \
+	check-metadata check-gdp clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,10 +46,10 @@ eval: $(STAMP)
 # Sector tags scored the honest way: leave-one-report-out over the gold reports, retraining per fold
 # (needs $(SHARED) for the weak labels).
 eval-sectors: $(STAMP)
-	$(BIN)/zhpolicy eval --cross-validate --shared $(SHARED)
+	$(BIN)/zhpolicy eval --cross-validate sector_tags --shared $(SHARED)
 
 # Train every statistical model shipped in lexicons/models/ (each has its own target; add yours here).
-train: train-sectors
+train: train-sectors train-projects
 
 # The sector classifier: weak labels from $(SHARED) + corpus/gold, written to lexicons/models/sectors/.
 train-sectors: $(STAMP)
@@ -65,6 +66,15 @@ idf: $(STAMP)
 # Metadata accuracy against the shared corpus MANIFEST.
 check-metadata: $(STAMP)
 	$(BIN)/zhpolicy check-metadata $(SHARED)
+
+# The name model (projects, entities; lexicons/models/projects/): trained on corpus/gold and on
+# sentences of $(SHARED) labelled by the rules. Minutes on one core; `make run` does not need it.
+train-projects: $(STAMP)
+	$(BIN)/python -m pipeline.train_names train --shared $(SHARED)
+
+# Held-out figures for the name model: one model per gold report left out (three trainings).
+eval-projects: $(STAMP)
+	$(BIN)/zhpolicy eval --cross-validate projects --shared $(SHARED)
 
 clean:
 	rm -rf outputs/*/ outputs/.state.parquet outputs/.lock .pytest_cache .benchmarks

@@ -87,3 +87,29 @@ def test_whole_pipeline_one_worker(benchmark, tmp_path):
         iterations=1,
     )
     _report(benchmark, megabytes(normalized_texts()))
+
+
+def test_name_model(benchmark):
+    """The name model on the clauses it reads (extractors.name_model.units) of every content sentence,
+    greedy (as the merged extractor reads everything) — sentences/s and MB/s of the sentences' text."""
+    import pytest
+
+    from extractors import name_model
+    from pipeline.segment import tokenize
+    from pipeline.structure import structure
+
+    nlp = name_model.load_model()
+    if nlp is None:
+        pytest.skip("no trained name model")
+    from pipeline.ingest import ingest
+    from pipeline.metadata import with_metadata
+
+    sentences = [
+        (s.text, tokenize(s.text))
+        for name, raw in corpus_bytes()
+        for s in structure(with_metadata(ingest(raw, name))).content_sentences()
+    ]
+    name_model.sentence_spans(nlp, sentences[:50], beam=False)  # warm
+    benchmark.pedantic(lambda: name_model.sentence_spans(nlp, sentences, beam=False), rounds=2, iterations=1)
+    benchmark.extra_info["sentences/s"] = round(len(sentences) / benchmark.stats.stats.mean)
+    _report(benchmark, megabytes([t for t, _ in sentences]))

@@ -1,13 +1,25 @@
 """Projects and entities by rule (extractors.names), with stage, category, status and period.
 
 Two extractors share one pass over names: `ProjectExtractor` fills `projects`, `EntityExtractor`
-fills `entities`. The statistical model (extractors.name_model) fills the same tables with
-method "model"; `merge` combines both (extractors.registry uses the merged output by default).
+fills `entities`. The fields of a project row come from its sentence:
+
+- stage: a completion cue after the name in its clause wins (…等项目竣工投产), else the nearest cue
+  before it (lexicons/project_stages.tsv); a name with no cue at all is a facility merely mentioned
+  (白云国际机场旅客吞吐量…) and gives no project row;
+- category: a topic lead-in (交通方面, ; lexicons/project_topics.tsv), else the suffix when it says
+  the field (水库, 高铁), else words in the name (lexicons/project_category_words.tsv: 郑州国际文化
+  创意产业园 → culture), else a weak suffix's field (产业园 → industry), else words in the sentence;
+- status and period: from the section role and year cues (extractors.targets.status_and_period).
+
+An organization that is being built (建成阜外华中心血管病医院, 加快荷美尔肿瘤研究院建设;
+lexicons/construction_cues.tsv) is a project too. The extractors themselves (rules, the statistical
+model, and their merge, the default) are in extractors.merge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 
 import regex
@@ -15,9 +27,13 @@ import regex
 from extractors.names import Name, find_names
 from extractors.targets import status_and_period
 from pipeline.lexicon import read_tsv
-from pipeline.records import ExtractedRow, Sentence, StructuredDocument, provenance
+from pipeline.records import ExtractedRow, Sentence, StructuredDocument, Token, provenance
 
 _TOPIC = regex.compile(r"^([\p{Han}]{2,5})方面[,:]")
+_CLAUSE = regex.compile(r"[,;。:!?]")
+_SEPARATOR = regex.compile(r"(?:主体工程|工程|项目)?(?:、|和|及|以及)")  # …华中分中心主体工程、阜外…
+_LIST_CLOSE = regex.compile(r"^等[^,;。:]{0,10}?(?:项目|工程)")
+RULE_CONFIDENCE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,76 +64,164 @@ def _topic_categories() -> dict[str, str]:
     return {row["topic"]: row["category"] for row in read_tsv("project_topics.tsv")}
 
 
-def stage_of(text: str, start: int, end: int) -> str | None:
-    """A completion cue after the name in its clause (…等项目竣工投产) wins; else the nearest cue before."""
+@cache
+def _category_words() -> tuple[dict[str, str], regex.Pattern]:
+    table = {row["word"]: row["category"] for row in read_tsv("project_category_words.tsv")}
+    words = "|".join(regex.escape(w) for w in sorted(table, key=len, reverse=True))
+    return table, regex.compile(f"(?<![A-Za-z])(?:{words})(?![A-Za-z])")  # 5G, not 5GW
+
+
+@cache
+def _construction_cues() -> tuple[regex.Pattern, regex.Pattern]:
+    rows = read_tsv("construction_cues.tsv")
+
+    def alternation(position: str) -> str:
+        cues = sorted((r["cue"] for r in rows if r["position"] == position), key=len, reverse=True)
+        return "|".join(regex.escape(c) for c in cues)
+
+    return regex.compile(f"(?:{alternation('before')})$"), regex.compile(f"(?:{alternation('after')})(?:[,;。:、]|$)")
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    clause_start = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
+    after = _CLAUSE.search(text, end)
+    return clause_start, after.start() if after else len(text)
+
+
+def stage_of(text: str, start: int, end: int, names: Sequence[tuple[int, int]] = ()) -> str | None:
+    """A completion cue after the name in its clause wins (…等项目竣工投产); else the nearest cue before.
+    Cues inside other names of the sentence (`names`: their spans) are no cues: …运营服务中心."""
     table, pattern = _stages()
-    clause_start = max((m.end() for m in regex.finditer(r"[,;。]", text[:start])), default=0)
-    after = regex.search(r"[,;。]", text[end:])
-    clause_end = end + (after.start() if after else len(text) - end)
-    following = [table[m.group()] for m in pattern.finditer(text, end, clause_end)]
+    clause_start, clause_end = _clause(text, start, end)
+
+    def cues(a: int, b: int) -> list[str]:
+        return [table[m.group()] for m in pattern.finditer(text, a, b) if not any(s <= m.start() < e for s, e in names)]
+
+    following = cues(end, clause_end)
     if "complete" in following:
         return "complete"
-    before = [table[m.group()] for m in pattern.finditer(text, clause_start, start)]
+    before = cues(clause_start, start)
     if before:
         return before[-1]
     return following[0] if following else None
 
 
-def category_of(text: str, name: Name) -> str | None:
+def _first_category_word(text: str) -> str | None:
+    table, pattern = _category_words()
+    match = pattern.search(text)
+    return table[match.group()] if match else None
+
+
+def category_of(text: str, name: Name) -> str:
+    topic = _TOPIC.match(text)
+    if topic and topic.group(1) in _topic_categories():
+        return _topic_categories()[topic.group(1)]
+    if name.category and not name.weak:
+        return name.category
+    from_name = _first_category_word(name.name)
+    if from_name:
+        return from_name
     if name.category:
         return name.category
-    topic = _TOPIC.match(text)
-    return _topic_categories().get(topic.group(1)) if topic else "other"
+    return _first_category_word(text) or "other"
 
 
-def sentence_names(sentence: Sentence) -> list[Name]:
-    return find_names(sentence.text)
+def _list_span(text: str, name: Name, names: Sequence[Name]) -> tuple[int, int]:
+    """The span of the list of names `name` stands in (…主体工程、阜外华中心血管病医院), with its close
+    (等项目)."""
+    start, end = name.start, name.end
+    spans = sorted((n.start, n.end) for n in names)
+    moved = True
+    while moved:
+        moved = False
+        for a, b in spans:
+            if b <= start and _SEPARATOR.fullmatch(text, b, start):
+                start, moved = a, True
+            if a >= end and _SEPARATOR.fullmatch(text, end, a):
+                end, moved = b, True
+    close = _LIST_CLOSE.match(text, end)
+    return start, close.end() if close else end
 
 
-class _NameExtractor:
-    version = "1.0"
-    method = "rule"
-    requires = ("sentences", "sections")
-    name: str
-    table: str
-
-    def extract(self, doc: StructuredDocument):
-        label = f"{self.name}@{self.version}"
-        for sentence in doc.content_sentences():
-            yield from sentence_rows(sentence, doc.year, self.table, label, self.method)
+def is_under_construction(text: str, name: Name, names: Sequence[Name] = ()) -> bool:
+    """建成国家心血管病中心华中分中心主体工程、阜外华中心血管病医院; 河南新乡工商职业学院建成招生."""
+    before, after = _construction_cues()
+    start, end = _list_span(text, name, names or [name])
+    return bool(before.search(text, 0, start) or after.match(text, end))
 
 
-class ProjectExtractor(_NameExtractor):
-    name = "projects"
-    table = "projects"
+def _with_construction_projects(text: str, names: list[Name]) -> list[Name]:
+    taken = {(n.start, n.end) for n in names if n.table == "projects"}
+    extra = [
+        replace(n, table="projects", kind=None, category=None, rule="construction")
+        for n in names
+        if n.table == "entities" and n.kind != "enterprise" and (n.start, n.end) not in taken
+        if is_under_construction(text, n, names)
+    ]
+    return names + extra
 
 
-class EntityExtractor(_NameExtractor):
-    name = "entities"
-    table = "entities"
+def sentence_names(sentence: Sentence, tokens: Sequence[Token] | None = None) -> list[Name]:
+    """Every name of one sentence, for both tables (`tokens`: the sentence's, offsets into the document)."""
+    shift = sentence.start
+    local = None if tokens is None else [replace(t, start=t.start - shift, end=t.end - shift) for t in tokens]
+    return _with_construction_projects(sentence.text, find_names(sentence.text, local))
 
 
-def sentence_rows(sentence: Sentence, year: int | None, table: str, label: str, method: str = "rule"):
-    """The rows of one table that a sentence gives."""
-    for name in sentence_names(sentence):
+def content_sentences_with_tokens(doc: StructuredDocument):
+    """(sentence, its tokens or None) for the sentences extractors read."""
+    tokens = doc.tokens if len(doc.tokens) == len(doc.sentences) else (None,) * len(doc.sentences)
+    for sentence, sentence_tokens in zip(doc.sentences, tokens, strict=True):
+        if sentence.noise is None and sentence.duplicate_of is None:
+            yield sentence, (sentence_tokens or None)
+
+
+def rows_from_names(
+    sentence: Sentence,
+    names: Sequence[Name],
+    year: int | None,
+    table: str,
+    label: str,
+    method: str = "rule",
+    confidence: float = RULE_CONFIDENCE,
+    scores: Sequence[tuple[str, float]] | None = None,
+):
+    """The rows of one table that a sentence's names give (`scores`: per name, its method and
+    confidence, when they differ from name to name)."""
+    spans = tuple((n.start, n.end) for n in names)
+    for index, name in enumerate(names):
         if name.table != table:
             continue
+        how, score = scores[index] if scores is not None else (method, confidence)
         if table == "entities":
-            yield entity_row(sentence, name, label, method, 0.8)
+            yield entity_row(sentence, name, label, how, score)
             continue
-        row = project_row(sentence, name, year, label, method, 0.8)
+        row = project_row(sentence, name, year, label, how, score, spans)
         if row.stage is not None:  # a facility merely mentioned (白云国际机场旅客吞吐量…) is no project
             yield row
 
 
-def project_row(sentence: Sentence, name: Name, year: int | None, label: str, method: str, confidence: float):
+def sentence_rows(sentence: Sentence, year: int | None, table: str, label: str, method: str = "rule"):
+    """The rows of one table that a sentence gives, by rule."""
+    yield from rows_from_names(sentence, sentence_names(sentence), year, table, label, method)
+
+
+def project_row(
+    sentence: Sentence,
+    name: Name,
+    year: int | None,
+    label: str,
+    method: str,
+    confidence: float,
+    others: Sequence[tuple[int, int]] = (),
+):
     text = sentence.text
     status, period = status_and_period(text, name.start, sentence.role, year, None)
     return ProjectRow(
         **provenance(sentence, name.start, name.end, label, method, confidence),
         name=name.name,
         category=category_of(text, name),
-        stage=stage_of(text, name.start, name.end),
+        stage=stage_of(text, name.start, name.end, others),
         status=status,
         period=period,
         rule=name.rule,

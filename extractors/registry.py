@@ -9,7 +9,7 @@ from functools import cache
 
 from extractors.base import Extractor, label
 from extractors.keywords import KeywordExtractor
-from extractors.projects import EntityExtractor, ProjectExtractor
+from extractors.merge import VARIANTS, EntityExtractor, ProjectExtractor
 from extractors.sector_model import SectorMergedTagger, SectorModelTagger
 from extractors.sectors import SectorTagger
 from extractors.targets import TargetExtractor
@@ -30,10 +30,17 @@ def default_extractors() -> tuple[Extractor, ...]:
     )
 
 
+@cache
+def variant_extractors() -> tuple[Extractor, ...]:
+    """Extractors run only when asked for by name: the rule-only and model-only projects and
+    entities (the defaults merge both)."""
+    return tuple(variant() for variant in VARIANTS)
+
+
 def by_name(names: list[str] | None) -> tuple[Extractor, ...]:
-    available = {e.name: e for e in default_extractors()}
     if not names:
-        return tuple(available.values())
+        return default_extractors()
+    available = {e.name: e for e in (*default_extractors(), *variant_extractors())}
     unknown = [n for n in names if n not in available]
     if unknown:
         raise KeyError(f"unknown extractor(s) {', '.join(unknown)}; available: {', '.join(available)}")

@@ -35,6 +35,7 @@ from extractors.registry import by_name, describe
 from pipeline.errors import UsageError, ZhpolicyError
 from pipeline.ingest import ingest
 from pipeline.metadata import with_metadata
+from pipeline.records import StructuredDocument
 from pipeline.schema import DOCUMENT_TABLES, PIPELINE_VERSION
 from pipeline.segment import segment
 from pipeline.structure import structure
@@ -104,10 +105,19 @@ def _version_key(extractors: tuple[Extractor, ...]) -> str:
     return f"{PIPELINE_VERSION}|{describe(extractors)}"
 
 
+def structured_from_bytes(raw: bytes, source: str) -> StructuredDocument:
+    """Stages 1-3 (ingest, metadata, structure, segment) for one document's bytes."""
+    return segment(structure(with_metadata(ingest(raw, source))))
+
+
 def process_bytes(raw: bytes, source: str, extractors: tuple[Extractor, ...]) -> dict[str, pa.Table]:
     """All stages for one document's bytes; returns its rows per table. Raises on failure."""
-    doc = with_metadata(ingest(raw, source))
-    structured = segment(structure(doc))
+    return tables_of(structured_from_bytes(raw, source), extractors)
+
+
+def tables_of(structured: StructuredDocument, extractors: tuple[Extractor, ...]) -> dict[str, pa.Table]:
+    """Stages 4-5 short of writing: every extractor's rows, and the document's own tables."""
+    doc = structured.document
     keys = {"doc_id": doc.doc_id, "year": doc.meta.year}
     meta = doc.meta
     document_row = {

@@ -148,9 +148,12 @@ SCHEMAS: dict[str, pa.Schema] = {
             pa.field("stage", _str),
             pa.field("status", _str),
             pa.field("period", _i32),
+            pa.field("rule", _str),
         ]
     ),
-    "entities": pa.schema([*_PROVENANCE, pa.field("name", _str, nullable=False), pa.field("kind", _str)]),
+    "entities": pa.schema(
+        [*_PROVENANCE, pa.field("name", _str, nullable=False), pa.field("kind", _str), pa.field("rule", _str)]
+    ),
     "sector_tags": pa.schema([*_PROVENANCE, pa.field("sector", _str, nullable=False), pa.field("score", _f64)]),
     "errors": pa.schema(
         [
@@ -193,15 +196,16 @@ DOCUMENT_TABLES = PARTITIONED
 # What identifies a row of each table across two runs (`zhpolicy diff`): the document, where in its
 # text, and the fields that say what the row is. Rows with the same key are the same row; any other
 # column that differs makes it a changed row. `runs` describes runs, not documents: never compared.
-# `method` is part of the key where a table holds several methods' rows side by side (rule, model, merged).
+# `method` is part of the key where a table holds several methods' rows side by side (sector_tags);
+# in projects and entities it says who found the one row (rule, model, both) and is compared.
 ROW_KEYS: dict[str, tuple[str, ...]] = {
     "documents": ("doc_id",),
     "sections": ("doc_id", "section_id"),
     "sentences": ("doc_id", "sentence_id"),
     "keywords": ("doc_id", "keyword"),
     "targets": ("doc_id", "start", "end", "indicator_id", "measure", "status"),
-    "projects": ("doc_id", "method", "start", "end", "name"),
-    "entities": ("doc_id", "method", "start", "end", "name"),
+    "projects": ("doc_id", "start", "end", "name"),
+    "entities": ("doc_id", "start", "end", "name"),
     "sector_tags": ("doc_id", "method", "sentence_id", "sector"),
     "errors": ("source", "stage"),
 }

@@ -55,3 +55,11 @@ def outputs(tmp_path_factory) -> Path:
     report = run([REPORTS / name for name in OUTPUT_REPORTS], out, workers=1, progress=False)
     assert report.n_failed == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def gold_scores():
+    """`zhpolicy eval` on corpus/gold, once per test session (every table, variants included)."""
+    from pipeline.evaluate import evaluate
+
+    return evaluate(ROOT / "corpus" / "gold")

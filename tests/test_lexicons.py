@@ -22,6 +22,7 @@ KEYS = {
     "qualifiers.tsv": ("surface", "position"),
     "sector_keywords.tsv": ("keyword", "sector"),
     "name_suffixes.tsv": ("suffix",),
+    "construction_cues.tsv": ("cue", "position"),
 }
 
 
