@@ -164,7 +164,7 @@ def _with_construction_projects(text: str, names: list[Name]) -> list[Name]:
 def sentence_names(sentence: Sentence, tokens: Sequence[Token] | None = None) -> list[Name]:
     """Every name of one sentence, for both tables (`tokens`: the sentence's, offsets into the document)."""
     shift = sentence.start
-    local = None if tokens is None else [replace(t, start=t.start - shift, end=t.end - shift) for t in tokens]
+    local = None if tokens is None else [t._replace(start=t.start - shift, end=t.end - shift) for t in tokens]
     return _with_construction_projects(sentence.text, find_names(sentence.text, local))
 
 

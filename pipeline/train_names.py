@@ -98,9 +98,8 @@ def _structured(path: Path):
 
 
 def _local_tokens(sentence, tokens) -> tuple:
-    from dataclasses import replace
 
-    return tuple(replace(t, start=t.start - sentence.start, end=t.end - sentence.start) for t in tokens)
+    return tuple(t._replace(start=t.start - sentence.start, end=t.end - sentence.start) for t in tokens)
 
 
 def gold_sentences(gold_path: Path, other_share: float = 0.15) -> list[Labelled]:
