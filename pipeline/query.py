@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Literal, get_args
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.errors import QueryError
 from pipeline.schema import PARTITIONED, SCHEMAS
@@ -39,18 +40,41 @@ def _has_parquet(directory: Path) -> bool:
     return directory.is_dir() and any(directory.rglob("*.parquet"))
 
 
-def view_sql(outputs: Path, table: str) -> str | None:
-    """The SELECT behind one table's view, or None when the table has no files."""
+def view_sql(outputs: Path, table: str, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
+    """The SELECT behind one table's view, or None when the table has no files.
+
+    Tables written by an older pipeline may lack columns added since (projects.rule …): files are
+    read by column name, and a column no file has reads as NULL, so old outputs stay queryable."""
     directory = outputs / table
     if not _has_parquet(directory):
         return None
-    columns = ", ".join(_quoted(field.name) for field in SCHEMAS[table])
     if table in PARTITIONED:
         files = _sql_string(str(directory / "**" / "*.parquet"))
-        source = f"read_parquet({files}, hive_partitioning = true, hive_types = {{'year': INTEGER}})"
+        source = (
+            f"read_parquet({files}, hive_partitioning = true, hive_types = {{'year': INTEGER}}, union_by_name = true)"
+        )
     else:
-        source = f"read_parquet({_sql_string(str(directory / '*.parquet'))})"
+        source = f"read_parquet({_sql_string(str(directory / '*.parquet'))}, union_by_name = true)"
+    present = set((con or duckdb).sql(f"SELECT * FROM {source} LIMIT 0").columns)
+    columns = ", ".join(
+        _quoted(field.name)
+        if field.name in present
+        else f"CAST(NULL AS {_duckdb_type(field.type)}) AS {_quoted(field.name)}"
+        for field in SCHEMAS[table]
+    )
     return f"SELECT {columns} FROM {source}"
+
+
+def _duckdb_type(arrow_type: pa.DataType) -> str:
+    """DuckDB's name for a column type of pipeline.schema (for columns an older output lacks)."""
+    if pa.types.is_list(arrow_type):
+        return _duckdb_type(arrow_type.value_type) + "[]"
+    if pa.types.is_timestamp(arrow_type):
+        return "TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP"
+    names = {pa.string(): "VARCHAR", pa.int32(): "INTEGER", pa.int64(): "BIGINT", pa.float64(): "DOUBLE"}
+    names[pa.date32()] = "DATE"
+    names[pa.bool_()] = "BOOLEAN"
+    return names[arrow_type]
 
 
 def connect(outputs: Path, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -70,7 +94,7 @@ def attach_views(con: duckdb.DuckDBPyConnection, outputs: Path, schema: str = "m
         raise QueryError(f"{outputs} holds no tables (no documents/ folder); {hint}")
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}")
     for table, arrow_schema in SCHEMAS.items():
-        select = view_sql(outputs, table)
+        select = view_sql(outputs, table, con)
         if select is None:  # no files yet: an empty view with the table's columns
             empty = f"zhpolicy_empty_{table}"
             con.register(empty, arrow_schema.empty_table())

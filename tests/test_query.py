@@ -61,6 +61,18 @@ def test_a_table_without_files_is_an_empty_view_with_its_columns(outputs, tmp_pa
     assert [r[0] for r in con.execute("DESCRIBE projects").fetchall()] == SCHEMAS["projects"].names
 
 
+def test_outputs_of_an_older_pipeline_lack_new_columns_and_stay_queryable(outputs, tmp_path):
+    """projects.rule was added after outputs existed: such files read with the column NULL."""
+    copy = tmp_path / "old"
+    shutil.copytree(outputs, copy)
+    for path in (copy / "projects").rglob("*.parquet"):
+        pq.write_table(pq.read_table(path).drop_columns(["rule"]), path)
+    con = connect(copy)
+    names, rules = run_sql(con, "SELECT count(name), count(rule) FROM projects").fetchone()
+    assert names > 0 and rules == 0
+    assert run_sql(con, "SELECT * FROM projects LIMIT 0").columns == SCHEMAS["projects"].names
+
+
 def test_csv_and_json_lines_go_to_a_stream(outputs):
     con = connect(outputs)
     sql = "SELECT region, level, year, delivered_on FROM documents ORDER BY region"
