@@ -68,7 +68,7 @@ def test_outputs_of_an_older_pipeline_lack_new_columns_and_stay_queryable(output
     for path in (copy / "projects").rglob("*.parquet"):
         pq.write_table(pq.read_table(path).drop_columns(["rule"]), path)
     con = connect(copy)
-    names, rules = run_sql(con, "SELECT count(name), count(rule) FROM projects").fetchone()
+    names, rules = con.execute("SELECT count(name), count(rule) FROM projects").fetchone()
     assert names > 0 and rules == 0
     assert run_sql(con, "SELECT * FROM projects LIMIT 0").columns == SCHEMAS["projects"].names
 
