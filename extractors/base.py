@@ -18,7 +18,7 @@ from pipeline.records import StructuredDocument
 class Extractor(Protocol):
     name: ClassVar[str]
     version: ClassVar[str]
-    method: ClassVar[str]  # "rule" | "model"
+    method: ClassVar[str]  # "rule" | "model" | "merged" (rows then say which: extractors/merge.py)
     table: ClassVar[str]
     requires: ClassVar[tuple[str, ...]]  # "sentences", "tokens", "sections"
 
