@@ -18,15 +18,28 @@ and the model extractors nothing; a warning says so once per process.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
+import regex
+
 from extractors import name_model
-from extractors.names import Name, _suffixes, has_rare_word, is_government, threshold
+from extractors.names import (
+    Name,
+    _multi_char_boundaries,
+    _suffixes,
+    ends_as_a_facility,
+    has_rare_word,
+    is_government,
+    is_modifier,
+    is_place,
+    threshold,
+)
 from extractors.projects import RULE_CONFIDENCE, content_sentences_with_tokens, rows_from_names, sentence_names
-from pipeline.records import Sentence, StructuredDocument
+from pipeline.records import Sentence, StructuredDocument, Token
 
 RULES_VERSION = "2.0"
+LEFT_REACH = 8  # characters a model name may extend a rule name leftwards (华兰基因生物与 is 7)
 _LAST: dict[str, tuple] = {}  # mode -> ((doc_id, mode), scored names of that document)
 
 
@@ -37,10 +50,48 @@ class Scored:
     confidence: float
 
 
-def names_from_spans(text: str, spans: Sequence[name_model.ModelSpan]) -> list[Scored]:
+_EDGE = regex.compile(r"^[和与及、等]+|[和与及、等]+$")
+_INSIDE_CUT = regex.compile(r"[,;:。!?、\s]|以及|及")
+
+
+def model_pieces(text: str, tokens: Sequence[Token], span: name_model.ModelSpan) -> list[name_model.ModelSpan]:
+    """A model span as the rules would cut it: split where a boundary verb or a list separator stands
+    inside it (中原银行加快网点布局 -> 中原银行, 网点布局; 白云湖和推进实施西江引水工程 -> 白云湖, 西江引水工程),
+    conjunctions trimmed from its edges, snapped inward to whole jieba tokens (中原农谷建 -> 中原农谷)."""
+    starts = sorted({t.start for t in tokens})
+    ends = sorted({t.end for t in tokens})
+    inside = [
+        (m.start(), m.end())
+        for m in _multi_char_boundaries().finditer(text, span.start, span.end)
+        if m.start() in starts
+    ]
+    inside += [(m.start(), m.end()) for m in _INSIDE_CUT.finditer(text, span.start, span.end)]
+    pieces, start = [], span.start
+    for cut_start, cut_end in sorted(inside):
+        if cut_start >= start:
+            pieces.append((start, cut_start))
+            start = cut_end
+    pieces.append((start, span.end))
+    out = []
+    for a, b in pieces:
+        a = next((x for x in starts if x >= a), b)
+        b = next((x for x in reversed(ends) if x <= b), a)
+        edge = _EDGE.sub("", text[a:b]) if b > a else ""
+        if len(edge) >= 2:
+            a += text[a:b].find(edge)
+            out.append(name_model.ModelSpan(a, a + len(edge), span.label, span.confidence))
+    return out
+
+
+def names_from_spans(
+    text: str, spans: Sequence[name_model.ModelSpan], tokens: Sequence[Token] | None = None
+) -> list[Scored]:
     """The model's spans as names: PROJECT -> a project (and an organization too when it ends in an
-    organization's suffix: 阜外华中心血管病医院 being built); ORG -> an organization, kind by suffix."""
+    organization's suffix: 阜外华中心血管病医院 being built); ORG -> an organization, kind by suffix.
+    With the sentence's `tokens`, spans are first cut as the rules would (`model_pieces`)."""
     table, pattern = _suffixes()
+    if tokens is not None:
+        spans = [piece for span in spans for piece in model_pieces(text, tokens, span)]
     out: list[Scored] = []
     for span in spans:
         surface = text[span.start : span.end]
@@ -67,25 +118,59 @@ def names_from_spans(text: str, spans: Sequence[name_model.ModelSpan]) -> list[S
     return out
 
 
-def looks_like_a_name(name: Name) -> bool:
+def looks_like_a_name(name: Name, text: str, tokens: Sequence[Token]) -> bool:
     """What the rules ask of a list item, asked of a name only the model found: a word few reports
-    use (国际物流中心, 区域总部 are kinds, not names), no government body, two characters or more."""
-    return len(name.name) >= 2 and has_rare_word(name.name) and not is_government(name.name)
+    use (国际物流中心, 区域总部 are kinds, not names), no government body, no bare place (南沙), not the
+    modifier of a noun after it (郑州航空港 in 郑州航空港经济综合实验区); and a project ends as a facility
+    does (白云湖, 新电视塔: lexicons/facility_nouns.txt, or a project suffix)."""
+    if len(name.name) < 2 or not has_rare_word(name.name) or is_government(name.name) or is_place(name.name):
+        return False
+    if is_modifier(text, name.end, tokens):
+        return False
+    return name.table != "projects" or ends_as_a_facility(name.name)
 
 
-def merge(rules: Sequence[Name], model: Sequence[Scored], minimum: float, agreement: float) -> list[Scored]:
-    """Rule names (confirmed by a model span of the same extent and table: "merged"), then model
-    names that overlap no rule name, reach `minimum` and look like names."""
-    confirmed = {(s.name.start, s.name.end, s.name.table) for s in model}
-    out = [
-        Scored(n, "merged", agreement) if (n.start, n.end, n.table) in confirmed else Scored(n, "rule", RULE_CONFIDENCE)
-        for n in rules
-    ]
+def _longer_on_the_left(rule: Name, model: Sequence[Scored], minimum: dict[str, float]) -> Name | None:
+    """华兰基因生物与新医药专业园: the rules stop at 与, the model reads on; where a confident model name
+    ends where the rule's does and starts a little before it, the model's start is taken."""
+    if rule.name != rule.name.strip() or any(c in rule.name for c in "、,"):
+        return None
     for scored in model:
         name = scored.name
-        if scored.confidence < minimum or any(r.start < name.end and name.start < r.end for r in rules):
+        reach = rule.start - name.start
+        same_end = name.table == rule.table and name.end == rule.end and 0 < reach <= LEFT_REACH
+        if same_end and scored.confidence >= minimum[name.table] and has_rare_word(name.name[:reach]):
+            return replace(rule, start=name.start, name=name.name[:reach] + rule.name)
+    return None
+
+
+def merge(
+    rules: Sequence[Name],
+    model: Sequence[Scored],
+    minimum: dict[str, float],
+    agreement: float,
+    text: str = "",
+    tokens: Sequence[Token] = (),
+) -> list[Scored]:
+    """Rule names (confirmed by a model span of the same extent and table: "merged"; extended on the
+    left by a confident model name that ends with them: "merged"), then model names that overlap no
+    rule name, reach `minimum` and look like names."""
+    confirmed = {(s.name.start, s.name.end, s.name.table) for s in model}
+    out = []
+    for rule in rules:
+        longer = _longer_on_the_left(rule, model, minimum)
+        if longer is not None:
+            out.append(Scored(longer, "merged", agreement))
+        elif (rule.start, rule.end, rule.table) in confirmed:
+            out.append(Scored(rule, "merged", agreement))
+        else:
+            out.append(Scored(rule, "rule", RULE_CONFIDENCE))
+    rules = [s.name for s in out]
+    for scored in model:
+        name = scored.name
+        if scored.confidence < minimum[name.table] or any(r.start < name.end and name.start < r.end for r in rules):
             continue
-        if looks_like_a_name(name):
+        if looks_like_a_name(name, text, tokens):
             out.append(scored)
     return out
 
@@ -132,23 +217,33 @@ class _NamesExtractor:
         pieces = [(s.text, _local(s, t)) for s, t in sentences]
         if self.mode == "model":
             spans = name_model.sentence_spans(nlp, pieces, beam=True)
-            return [names_from_spans(s.text, found) for (s, _), found in zip(sentences, spans, strict=True)]
-        # merged: the greedy parse everywhere; the beam (for confidences) only where the model finds a
-        # name no rule has, which is all the confidence is needed for
+            return [
+                names_from_spans(s.text, found, tokens)
+                for (s, _), found, (_, tokens) in zip(sentences, spans, pieces, strict=True)
+            ]
+        # merged: the greedy parse everywhere; the beam (for confidences) only where the model reads a
+        # name the rules do not have with the same extent, which is all the confidence is needed for
         greedy = name_model.sentence_spans(nlp, pieces, beam=False)
-        unknown = [i for i, spans in enumerate(greedy) if any(not _overlaps_any(span, rules[i]) for span in spans)]
+        unknown = [i for i, spans in enumerate(greedy) if needs_confidence(spans, rules[i])]
         rescored = name_model.sentence_spans(nlp, [pieces[i] for i in unknown], beam=True)
         beam = dict(zip(unknown, rescored, strict=True))
-        minimum, agreement = threshold("model_min_confidence"), threshold("agreement_confidence")
+        minimum, agreement = minimum_confidence(), threshold("agreement_confidence")
         out = []
         for i, ((sentence, _), names) in enumerate(zip(sentences, rules, strict=True)):
-            model = names_from_spans(sentence.text, beam.get(i, greedy[i]))
-            out.append(merge(names, model, minimum, agreement))
+            model = names_from_spans(sentence.text, beam.get(i, greedy[i]), pieces[i][1])
+            out.append(merge(names, model, minimum, agreement, sentence.text, pieces[i][1]))
         return out
 
 
-def _overlaps_any(span: name_model.ModelSpan, names: Sequence[Name]) -> bool:
-    return any(n.start < span.end and span.start < n.end for n in names)
+def needs_confidence(spans: Sequence[name_model.ModelSpan], rules: Sequence[Name]) -> bool:
+    """Whether a sentence's greedy spans hold one the rules do not have with the same extent."""
+    extents = {(n.start, n.end) for n in rules}
+    return any((span.start, span.end) not in extents for span in spans)
+
+
+def minimum_confidence() -> dict[str, float]:
+    """Per table, the confidence a model-only name needs (lexicons/name_thresholds.tsv)."""
+    return {table: threshold(f"model_min_confidence_{table}") for table in ("projects", "entities")}
 
 
 def _local(sentence: Sentence, tokens) -> tuple:

@@ -334,7 +334,18 @@ def _modified_nouns() -> frozenset[str]:
     return frozenset(read_list("name_modified_nouns.txt"))
 
 
-def _is_modifier(text: str, end: int, tokens: Sequence[Token]) -> bool:
+def is_place(name: str) -> bool:
+    return name in _region_names()
+
+
+def ends_as_a_facility(name: str) -> bool:
+    """白云湖, 新电视塔, 九峰山抽水蓄能电站: the name ends in a facility noun or a project suffix."""
+    suffixes, _ = _suffixes()
+    project_suffixes = tuple(s for s, row in suffixes.items() if row["table"] == "projects")
+    return name.endswith((*_facility_nouns(), *project_suffixes))
+
+
+def is_modifier(text: str, end: int, tokens: Sequence[Token]) -> bool:
     """郑州航空港经济综合实验区, 白云国际机场旅客吞吐量: a would-be name followed by one of these nouns
     modifies it; it is no name of its own."""
     token = _token_at(tokens, end)
@@ -367,7 +378,7 @@ def suffix_names(text: str, tokens: Sequence[Token], cuts: Sequence[int]) -> lis
             continue  # (城际铁路 after 高速铁路、: a kind of line, named by a longer suffix)
         if text[start - 1 : start] == "“" and text[end : end + 1] == "”":
             continue  # “平安医院”创建, “万名海外人才集聚工程”: a campaign's title
-        if _is_modifier(text, end, tokens):
+        if is_modifier(text, end, tokens):
             continue
         if row["table"] == "projects" and _is_campaign(modifier) and end == match.end():
             continue  # “三通一规范”工程: a campaign; “青山绿地、蓝天碧水”二期工程 has a phase

@@ -302,15 +302,17 @@ def cross_validate_sectors(gold_dir: Path, shared: Path) -> dict[str, TableScore
     return scores
 
 
-def process_report(path: Path) -> _DocView:
-    """The default extractors' tables, and the rows of the variant extractors (`projects:rule` …)."""
+def process_report(path: Path, variants: bool = True) -> _DocView:
+    """The default extractors' tables, and (`variants`) the rows of the variant extractors
+    (`projects:rule` …)."""
     from extractors.registry import default_extractors
     from pipeline.evaluate_names import variant_rows
     from pipeline.runner import structured_from_bytes, tables_of
 
     structured = structured_from_bytes(path.read_bytes(), str(path))
     view = _doc_view_from_tables(tables_of(structured, default_extractors()))
-    view.rows.update(variant_rows(structured))
+    if variants:
+        view.rows.update(variant_rows(structured))
     return view
 
 
@@ -333,14 +335,21 @@ def view_from_outputs(outputs: Path, source_suffix: str) -> _DocView | None:
     return _doc_view_from_tables(tables)
 
 
+def _source(gold: GoldFile) -> str:
+    return gold.header.get("source") or f"reports/{gold.path.stem}"
+
+
 def evaluate(gold_dir: Path, outputs: Path | None = None) -> dict[str, TableScore]:
     scores: dict[str, TableScore] = {}
     corpus = gold_dir.parent
     views: dict[str, _DocView | None] = {}  # a report with gold for several tables is processed once
-    for gold in load_gold(gold_dir):
-        source = gold.header.get("source") or f"reports/{gold.path.stem}"
+    golds = load_gold(gold_dir)
+    with_names = {_source(g) for g in golds if any(r.get("table") in ("projects", "entities") for r in g.rows)}
+    for gold in golds:
+        source = _source(gold)
         if source not in views:
-            views[source] = view_from_outputs(outputs, source) if outputs else process_report(corpus / source)
+            live = process_report(corpus / source, variants=source in with_names) if not outputs else None
+            views[source] = view_from_outputs(outputs, source) if outputs else live
         doc = views[source]
         if doc is None:
             raise FileNotFoundError(f"{gold.path.name}: {source} is not in {outputs}; run it first")

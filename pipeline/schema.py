@@ -16,6 +16,7 @@ Level = Literal["national", "province", "city", "county"]
 Script = Literal["simplified", "traditional", "mixed"]
 Role = Literal["lead", "preamble", "review", "targets", "tasks", "government", "closing", "other"]
 Noise = Literal["byline", "caption", "editor", "footer", "toolbar", "comment"]
+# merged: a row both a rule and a model found (projects, entities: extractors/merge.py)
 Method = Literal["rule", "model", "merged"]
 Stage = Literal["discover", "read", "ingest", "structure", "segment", "extract", "write"]
 Measure = Literal["growth", "level", "pp_change", "rank", "rank_change", "multiple", "qualitative"]

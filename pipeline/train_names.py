@@ -43,8 +43,8 @@ GOLD_DIR = ROOT / "corpus" / "gold"
 REPORTS_DIR = ROOT / "corpus" / "reports"
 GOLD_REPEAT = 4
 SEED = 20250214
-NEGATIVES_PER_NAMED = 1.0  # candidate clauses without names, per clause with names
-OTHER_SHARE = 0.2  # non-candidate clauses, per candidate clause without names
+NEGATIVES_PER_NAMED = 5.0  # candidate clauses without names, per clause with names (about as the model meets them)
+OTHER_SHARE = 0.3  # non-candidate clauses, per candidate clause without names
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,11 +364,14 @@ def cmd_cross_validate(args: argparse.Namespace) -> int:
     from pipeline.evaluate_names import cross_validation_report
 
     golds = gold_files()
+    if args.reuse:  # score the fold models a previous run left in --workdir (after a change to the merge)
+        print(cross_validation_report([(g, args.workdir / g.stem / "model") for g in golds], GOLD_DIR))
+        return 0
     weak, used = weak_data(args, _regions(golds))  # every gold region is left out of every fold's weak data
     folds = []
     with tempfile.TemporaryDirectory(prefix="zhpolicy-names-cv-") as tmp:
         for held_out in golds:
-            work = Path(tmp) / held_out.stem
+            work = (args.workdir or Path(tmp)) / held_out.stem
             train, dev = build(work, weak, used, [g for g in golds if g != held_out], args.named)
             best = train_model(train, dev, work / "out", _overrides(args))
             compact(best, work / "model")
@@ -394,12 +397,17 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--reports", type=int, default=400, help="shared-corpus reports to read")
         command.add_argument("--named", type=int, default=6000, help="weak clauses with names to train on")
         command.add_argument("--max-steps", type=int, default=0, help="override the config's training.max_steps")
-        command.set_defaults(handler=handler)
-    parser.set_defaults()
+        command.add_argument("--workdir", type=Path, default=None, help="keep data and models here (default: temp)")
+        command.set_defaults(handler=handler, reuse=False)
+    commands.choices["cross-validate"].add_argument(
+        "--reuse", action="store_true", help="score the fold models already in --workdir; train nothing"
+    )
     args = parser.parse_args(argv)
     if args.command == "train":
         args.out = LEXICON_DIR / "models" / "projects" / "model"
-    if not args.shared.is_dir():
+    if args.reuse and args.workdir is None:
+        parser.error("--reuse needs --workdir")
+    if not args.shared.is_dir() and not args.reuse:
         print(f"no shared corpus at {args.shared}", file=sys.stderr)
         return 2
     return args.handler(args)

@@ -109,10 +109,11 @@ def test_merge_keeps_rule_spans_and_adds_confident_model_names():
         Scored(_name(10, "白云湖"), "model", 0.7),  # a name the rules do not have
         Scored(_name(20, "华正车辆"), "model", 0.2),  # not confident enough
         Scored(_name(30, "国际物流中心"), "model", 0.99),  # a kind of facility, no name
+        Scored(_name(40, "广州生源特困高校毕业生"), "model", 0.99),  # no project ends so
     ]
-    merged = merge(rules, model, minimum=0.5, agreement=0.95)
+    merged = merge(rules, model, {"projects": 0.5, "entities": 0.5}, agreement=0.95)
     assert [(m.name.start, m.method, m.confidence) for m in merged] == [(0, "merged", 0.95), (10, "model", 0.7)]
-    assert merge(rules, [], 0.5, 0.95)[0] == Scored(rules[0], "rule", RULE_CONFIDENCE)
+    assert merge(rules, [], {"projects": 0.5}, 0.95)[0] == Scored(rules[0], "rule", RULE_CONFIDENCE)
 
 
 def test_model_spans_become_names_by_suffix():
@@ -127,9 +128,11 @@ def test_model_spans_become_names_by_suffix():
 
 
 def test_without_a_model_the_default_extractor_gives_the_rule_rows(monkeypatch, tmp_path):
+    import extractors.merge
     from tests.conftest import structured
 
     monkeypatch.setattr(name_model, "load_model", lambda path=None: None)
+    monkeypatch.setattr(extractors.merge, "_LAST", {})  # names read with the model earlier in the session
     doc = structured("xinxiang-2025.txt")
     rows = list(ProjectExtractor().extract(doc))
     assert rows and {r.method for r in rows} == {"rule"}
