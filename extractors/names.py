@@ -488,6 +488,8 @@ def list_names(text: str, tokens: Sequence[Token], cuts: Sequence[int], names: l
         # A facility head names each item's kind (兰原 + 高速公路); a generic head (项目) does not.
         is_suffix = head in suffixes and head not in heads
         items = _items_before(tokens, cuts, match.start(), 0)
+        if is_suffix and not match["modifier"]:  # (等地下车场: a car park at each item, named or not)
+            items = _up_to_a_named_group(text, items)
         names = [_list_item(text, a, b, match, row, is_suffix) for a, b in items]
         # 水利、交通、通信、能源、基础测绘和勘探等重大项目: one generic item shows the list is of kinds,
         # not of names; only the leftmost item may fail alone (its left edge may hold a stray word).
@@ -512,6 +514,18 @@ def _names_a_facility(item: str) -> bool:
     (图书馆, 博物馆 are dictionary words, kinds of facility, not names)."""
     words = _words(item)
     return len(words) >= 2 and words[-1] in _facility_nouns() and len(item) - len(words[-1]) >= 2
+
+
+def _up_to_a_named_group(text: str, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """郑济、郑太高铁及郑州南站至洛阳等城际铁路: a facility head's list (read last item first) stops at an
+    item named with a suffix of its own; the items before that share its suffix (shared_suffix_names),
+    not the head's."""
+    _, pattern = _suffixes()
+    for index, (a, b) in enumerate(items):
+        core = _without_extensions(text[a:b])
+        if any(m.end() == len(core) for m in pattern.finditer(core)):
+            return items[: index + 1]
+    return items
 
 
 def _list_item(text: str, a: int, b: int, match: regex.Match, row: dict[str, str], is_suffix: bool) -> Name | None:
