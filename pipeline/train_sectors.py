@@ -449,7 +449,7 @@ def micro_macro(y: np.ndarray, predicted: np.ndarray) -> tuple[float, float, flo
 
 def held_out_figures(folds: list[Fold]) -> dict[str, tuple[float, float, float, float]]:
     """Pooled held-out figures of the eligible gold sentences (quick; `zhpolicy eval
-    --cross-validate` scores every gold sentence through the extractors)."""
+    --cross-validate sector_tags` scores every gold sentence through the extractors)."""
     y = np.vstack([f.labels for f in folds])
     rule = np.vstack([f.rule for f in folds]) >= RULE_THRESHOLD
     p = np.vstack([f.model.calibrated(f.raw) for f in folds])
