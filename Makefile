@@ -39,9 +39,9 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Score the extractors against corpus/gold (fails below the floor CI also holds).
+# Score the extractors against corpus/gold (the per-table floors CI holds are in the tests).
 eval: $(STAMP)
-	$(BIN)/zhpolicy eval --min-f1 0.94
+	$(BIN)/zhpolicy eval
 
 # Sector tags scored the honest way: leave-one-report-out over the gold reports, retraining per fold
 # (needs $(SHARED) for the weak labels).
