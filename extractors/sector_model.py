@@ -307,48 +307,50 @@ def _model_probabilities(doc: StructuredDocument, model: SectorModel) -> tuple[l
     return eligible, model.probabilities(model.encode(eligible))
 
 
-class SectorModelTagger:
-    """Rows of the model alone (method "model"), calibrated probability >= THRESHOLD."""
+class _ModelBasedTagger:
+    """What the model and merged taggers share: the model, the eligible sentences and their rows;
+    each says in `sector_scores` which per-sector scores it thresholds."""
 
-    name = "sector_tags_model"
     version = "1.0"
-    method = "model"
     table = "sector_tags"
     requires = ("sentences", "sections")
+    name: str
+    method: str
 
     def __init__(self, model: SectorModel | None = None) -> None:
         self._model = model
+
+    def sector_scores(self, model: SectorModel, eligible: list[RuleScores], probabilities: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
 
     def extract(self, doc: StructuredDocument):
         model = self._model or shipped_model()
         label = f"{self.name}@{self.version}"
         eligible, probabilities = _model_probabilities(doc, model)
-        for scored, row in zip(eligible, probabilities, strict=True):
+        for scored, row in zip(eligible, self.sector_scores(model, eligible, probabilities), strict=True):
             scores = dict(zip(model.sectors, row.tolist(), strict=True))
             yield from tag_rows(scored.context.sentence, scores, THRESHOLD, label, self.method)
 
 
-class SectorMergedTagger:
+class SectorModelTagger(_ModelBasedTagger):
+    """Rows of the model alone (method "model"), calibrated probability >= THRESHOLD."""
+
+    name = "sector_tags_model"
+    method = "model"
+
+    def sector_scores(self, model, eligible, probabilities):
+        return probabilities
+
+
+class SectorMergedTagger(_ModelBasedTagger):
     """The default sector tags (method "merged"): the model's probability and the lexicon's score
     combined per sector by coefficients fitted on held-out gold, probability >= THRESHOLD."""
 
     name = "sector_tags_merged"
-    version = "1.0"
     method = "merged"
-    table = "sector_tags"
-    requires = ("sentences", "sections")
 
-    def __init__(self, model: SectorModel | None = None) -> None:
-        self._model = model
-
-    def extract(self, doc: StructuredDocument):
-        model = self._model or shipped_model()
-        label = f"{self.name}@{self.version}"
-        eligible, probabilities = _model_probabilities(doc, model)
-        merged = model.merged(probabilities, score_matrix((s.scores for s in eligible), model.sectors))
-        for scored, row in zip(eligible, merged, strict=True):
-            scores = dict(zip(model.sectors, row.tolist(), strict=True))
-            yield from tag_rows(scored.context.sentence, scores, THRESHOLD, label, self.method)
+    def sector_scores(self, model, eligible, probabilities):
+        return model.merged(probabilities, score_matrix((s.scores for s in eligible), model.sectors))
 
 
 def _text_rows(text: str, role: str, method: str) -> list[SectorTagRow]:
