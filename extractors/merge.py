@@ -33,9 +33,17 @@ from extractors.names import (
     is_government,
     is_modifier,
     is_place,
+    project_endings_in,
     threshold,
 )
-from extractors.projects import RULE_CONFIDENCE, content_sentences_with_tokens, rows_from_names, sentence_names
+from extractors.projects import (
+    RULE_CONFIDENCE,
+    content_sentences_with_tokens,
+    local_tokens,
+    rows_from_names,
+    text_names,
+)
+from pipeline.lexicon import read_list
 from pipeline.records import Sentence, StructuredDocument, Token
 
 RULES_VERSION = "2.0"
@@ -210,29 +218,60 @@ class _NamesExtractor:
         return _LAST[self.mode][1]
 
     def scored_names(self, sentences: Sequence[tuple[Sentence, object]]) -> list[list[Scored]]:
-        rules = [sentence_names(s, t) for s, t in sentences] if self.mode != "model" else None
+        pieces = [(s.text, local_tokens(s, t)) for s, t in sentences]
+        rules = [text_names(text, tokens) for text, tokens in pieces] if self.mode != "model" else None
         nlp = name_model.load_model() if self.mode != "rule" else None
         if nlp is None:
             return [[Scored(n, "rule", RULE_CONFIDENCE) for n in names] for names in rules or [[] for _ in sentences]]
-        pieces = [(s.text, _local(s, t)) for s, t in sentences]
         if self.mode == "model":
             spans = name_model.sentence_spans(nlp, pieces, beam=True)
             return [
                 names_from_spans(s.text, found, tokens)
                 for (s, _), found, (_, tokens) in zip(sentences, spans, pieces, strict=True)
             ]
-        # merged: the greedy parse everywhere; the beam (for confidences) only where the model reads a
-        # name the rules do not have with the same extent, which is all the confidence is needed for
-        greedy = name_model.sentence_spans(nlp, pieces, beam=False)
-        unknown = [i for i, spans in enumerate(greedy) if needs_confidence(spans, rules[i])]
-        rescored = name_model.sentence_spans(nlp, [pieces[i] for i in unknown], beam=True)
-        beam = dict(zip(unknown, rescored, strict=True))
+        # merged: the greedy parse of the clauses where the model could add a row; the beam (for
+        # confidences) only where the model reads a name the rules do not have with the same extent
         minimum, agreement = minimum_confidence(), threshold("agreement_confidence")
+        reads = None if minimum["entities"] <= 1 else _may_add_a_project(pieces, rules)
+        greedy = name_model.sentence_spans(nlp, pieces, beam=False, reads=reads)
+        unknown = [i for i, spans in enumerate(greedy) if needs_confidence(spans, rules[i])]
+        rescored = name_model.sentence_spans(
+            nlp, [pieces[i] for i in unknown], beam=True, reads=_clauses_of(unknown, reads)
+        )
+        beam = dict(zip(unknown, rescored, strict=True))
         out = []
         for i, ((sentence, _), names) in enumerate(zip(sentences, rules, strict=True)):
             model = names_from_spans(sentence.text, beam.get(i, greedy[i]), pieces[i][1])
             out.append(merge(names, model, minimum, agreement, sentence.text, pieces[i][1]))
         return out
+
+
+def _may_add_a_project(pieces: Sequence[tuple[str, object]], rules: Sequence[Sequence[Name]]):
+    """Which clauses the model needs to read when it can add projects only (the entities threshold is
+    above 1): a model-only project overlaps no rule name and ends as a facility (`looks_like_a_name`),
+    so a clause with no project suffix or facility noun outside every rule name cannot give one; and a
+    rule project can only be extended on the left (`_longer_on_the_left`) where the rules cut it at a
+    conjunction (lexicons/name_conjunctions.txt). Read on 40 shared reports, this skips 60% of the
+    candidate text and no model-only row the merge keeps."""
+    conjunctions = frozenset(read_list("name_conjunctions.txt"))
+
+    def reads(index: int, start: int, end: int) -> bool:
+        text = pieces[index][0]
+        if any(start < n.start < end and text[n.start - 1] in conjunctions for n in rules[index]):
+            return True
+        taken = [(n.start, n.end) for n in rules[index]]
+        return any(
+            not any(a < stop and begin < b for a, b in taken) for begin, stop in project_endings_in(text, start, end)
+        )
+
+    return reads
+
+
+def _clauses_of(indices: Sequence[int], reads):
+    """`reads` for a sub-list of the sentences (the i-th of them is sentence indices[i])."""
+    if reads is None:
+        return None
+    return lambda i, start, end: reads(indices[i], start, end)
 
 
 def needs_confidence(spans: Sequence[name_model.ModelSpan], rules: Sequence[Name]) -> bool:
@@ -244,16 +283,6 @@ def needs_confidence(spans: Sequence[name_model.ModelSpan], rules: Sequence[Name
 def minimum_confidence() -> dict[str, float]:
     """Per table, the confidence a model-only name needs (lexicons/name_thresholds.tsv)."""
     return {table: threshold(f"model_min_confidence_{table}") for table in ("projects", "entities")}
-
-
-def _local(sentence: Sentence, tokens) -> tuple:
-    from extractors.name_model import unit_tokens
-
-    if tokens is None:
-        from extractors.names import tokens_of
-
-        return tokens_of(sentence.text)
-    return unit_tokens(tokens, sentence.start, sentence.end)
 
 
 def name_of(mode: str, table: str) -> str:

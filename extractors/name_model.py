@@ -16,6 +16,7 @@ and the pipeline runs on rules alone.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -147,12 +148,18 @@ def units(text: str) -> list[tuple[int, int]]:
 
 
 def unit_tokens(tokens: Sequence[Token], start: int, end: int) -> tuple[Token, ...]:
-    """The tokens inside [start, end) with offsets from `start`."""
-    return tuple(
-        Token(max(t.start, start) - start, min(t.end, end) - start, t.word, t.pos)
-        for t in tokens
-        if t.start < end and start < t.end
-    )
+    """The tokens inside [start, end) with offsets from `start` (`tokens` in order of offset)."""
+    first = bisect_right(tokens, start, key=_token_end)
+    out = []
+    for token_start, token_end, word, pos in tokens[first:]:
+        if token_start >= end:
+            break
+        out.append(Token(max(token_start, start) - start, min(token_end, end) - start, word, pos))
+    return tuple(out)
+
+
+def _token_end(token: Token) -> int:
+    return token.end
 
 
 def predict(
@@ -191,11 +198,19 @@ def predict(
     return results
 
 
-def sentence_spans(nlp, sentences: Sequence[tuple[str, Sequence[Token]]], beam: bool = True) -> list[list[ModelSpan]]:
-    """Model spans for whole sentences (offsets within each sentence), read clause by clause."""
+def sentence_spans(
+    nlp,
+    sentences: Sequence[tuple[str, Sequence[Token]]],
+    beam: bool = True,
+    reads: Callable[[int, int, int], bool] | None = None,
+) -> list[list[ModelSpan]]:
+    """Model spans for whole sentences (offsets within each sentence), read clause by clause;
+    `reads(index, start, end)` narrows the candidate clauses further (default: all of them)."""
     pieces, owners = [], []
     for index, (text, tokens) in enumerate(sentences):
         for start, end in units(text):
+            if reads is not None and not reads(index, start, end):
+                continue
             pieces.append((text[start:end], unit_tokens(tokens, start, end)))
             owners.append((index, start))
     found: list[list[ModelSpan]] = [[] for _ in sentences]

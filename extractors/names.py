@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
+import ahocorasick
 import regex
 
 from pipeline.lexicon import read_list, read_tsv
@@ -160,10 +161,10 @@ def _cuts(text: str, tokens: Sequence[Token]) -> tuple[int, ...]:
     for match in _multi_char_boundaries().finditer(text, overlapped=True):
         # a boundary word made of whole tokens, or starting a token and running into the next one
         # (做/强省); not the start of a longer word (服务中心, 运营商)
-        crosses = any(match.start() < e < match.end() for e in ends)
+        crosses = any(e in ends for e in range(match.start() + 1, match.end()))
         if match.start() in starts and (match.end() in ends or crosses):
             cuts.add(match.end())
-    multi = tuple(w for w in boundaries if len(w) >= 2)
+    multi = _multi_char_boundary_words()
     previous = None
     for token in tokens:
         if len(token.word) > 2 and token.word.endswith(multi):
@@ -174,6 +175,11 @@ def _cuts(text: str, tokens: Sequence[Token]) -> tuple[int, ...]:
             cuts.add(token.end)
         previous = token
     return tuple(sorted(cuts))
+
+
+@cache
+def _multi_char_boundary_words() -> tuple[str, ...]:
+    return tuple(w for w in _boundary_words() if len(w) >= 2)
 
 
 @cache
@@ -336,6 +342,23 @@ def _modified_nouns() -> frozenset[str]:
 
 def is_place(name: str) -> bool:
     return name in _region_names()
+
+
+@cache
+def _project_endings() -> ahocorasick.Automaton:
+    suffixes, _ = _suffixes()
+    words = {s for s, row in suffixes.items() if row["table"] == "projects"} | set(_facility_nouns())
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
+
+
+def project_endings_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Every occurrence (overlapping ones too) of a word a project can end in (`ends_as_a_facility`)
+    inside text[start:end], as spans."""
+    return [(stop + 1 - size, stop + 1) for stop, size in _project_endings().iter(text, start, end)]
 
 
 def ends_as_a_facility(name: str) -> bool:

@@ -24,7 +24,7 @@ from functools import cache
 
 import regex
 
-from extractors.names import Name, find_names
+from extractors.names import Name, find_names, tokens_of
 from extractors.targets import status_and_period
 from pipeline.lexicon import read_tsv
 from pipeline.records import ExtractedRow, Sentence, StructuredDocument, Token, provenance
@@ -163,9 +163,20 @@ def _with_construction_projects(text: str, names: list[Name]) -> list[Name]:
 
 def sentence_names(sentence: Sentence, tokens: Sequence[Token] | None = None) -> list[Name]:
     """Every name of one sentence, for both tables (`tokens`: the sentence's, offsets into the document)."""
+    return text_names(sentence.text, local_tokens(sentence, tokens))
+
+
+def text_names(text: str, tokens: Sequence[Token]) -> list[Name]:
+    """Every name of one sentence's text, for both tables (`tokens`: offsets from the sentence's start)."""
+    return _with_construction_projects(text, find_names(text, tokens))
+
+
+def local_tokens(sentence: Sentence, tokens: Sequence[Token] | None) -> tuple[Token, ...]:
+    """A sentence's tokens with offsets from its start (segmented afresh when the document has none)."""
+    if tokens is None:
+        return tokens_of(sentence.text)
     shift = sentence.start
-    local = None if tokens is None else [t._replace(start=t.start - shift, end=t.end - shift) for t in tokens]
-    return _with_construction_projects(sentence.text, find_names(sentence.text, local))
+    return tuple(Token(start - shift, end - shift, word, pos) for start, end, word, pos in tokens)
 
 
 def content_sentences_with_tokens(doc: StructuredDocument):

@@ -41,13 +41,19 @@ def rows_by_threshold(structured, nlp, thresholds: Sequence[float] = THRESHOLDS)
     """With the model `nlp`: rule rows, model rows, and merged rows at each threshold, keyed
     `projects:rule`, `projects:model`, `projects:merged@0.5` …"""
     from extractors import name_model
-    from extractors.merge import Scored, _local, merge, names_from_spans, needs_confidence
+    from extractors.merge import Scored, merge, names_from_spans, needs_confidence
     from extractors.names import threshold
-    from extractors.projects import RULE_CONFIDENCE, content_sentences_with_tokens, rows_from_names, sentence_names
+    from extractors.projects import (
+        RULE_CONFIDENCE,
+        content_sentences_with_tokens,
+        local_tokens,
+        rows_from_names,
+        text_names,
+    )
 
     sentences = list(content_sentences_with_tokens(structured))
-    pieces = [(s.text, _local(s, t)) for s, t in sentences]
-    rules = [sentence_names(s, t) for s, t in sentences]
+    pieces = [(s.text, local_tokens(s, t)) for s, t in sentences]
+    rules = [text_names(text, tokens) for text, tokens in pieces]
     greedy = name_model.sentence_spans(nlp, pieces, beam=False)
     beam = name_model.sentence_spans(nlp, pieces, beam=True)
     agreement = threshold("agreement_confidence")

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.name_model import LABELS
+from extractors.projects import local_tokens
 from pipeline.lexicon import LEXICON_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,11 +98,6 @@ def _structured(path: Path):
     return segment(structure(with_metadata(ingest(path.read_bytes(), str(path)))))
 
 
-def _local_tokens(sentence, tokens) -> tuple:
-
-    return tuple(t._replace(start=t.start - sentence.start, end=t.end - sentence.start) for t in tokens)
-
-
 def gold_sentences(gold_path: Path, other_share: float = 0.15) -> list[Labelled]:
     """The clauses of every content sentence of a gold report with their gold spans (PROJECT, ORG;
     optional rows: unknown)."""
@@ -134,7 +130,7 @@ def gold_sentences(gold_path: Path, other_share: float = 0.15) -> list[Labelled]
     for index, sentence in enumerate(doc.sentences):
         if sentence.noise is not None or sentence.duplicate_of is not None:
             continue
-        tokens = _local_tokens(sentence, doc.tokens[index])
+        tokens = local_tokens(sentence, doc.tokens[index])
         out += clause_examples(sentence.text, tokens, labels.get(index, ()), unknown.get(index, ()), rng, other_share)
     return out
 
@@ -192,7 +188,7 @@ def _report_clauses(task: tuple[Path, set[str], set[str]]) -> list[Labelled] | N
             continue
         tokens = doc.tokens[index]
         spans = rule_spans(sentence, tokens, doc.year)
-        out += clause_examples(sentence.text, _local_tokens(sentence, tokens), spans, (), everything, 1.0)
+        out += clause_examples(sentence.text, local_tokens(sentence, tokens), spans, (), everything, 1.0)
     return out
 
 

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from extractors import name_model
-from extractors.merge import ProjectExtractor, Scored, merge, names_from_spans
+from extractors.merge import ProjectExtractor, Scored, _may_add_a_project, merge, names_from_spans
 from extractors.name_model import ModelSpan, char_doc, clauses, token_tags, unit_tokens, units
 from extractors.names import Name, find_names, has_rare_word, is_specific, strip_generic, tokens_of
 from extractors.projects import RULE_CONFIDENCE, category_of, stage_of
@@ -114,6 +114,23 @@ def test_merge_keeps_rule_spans_and_adds_confident_model_names():
     merged = merge(rules, model, {"projects": 0.5, "entities": 0.5}, agreement=0.95)
     assert [(m.name.start, m.method, m.confidence) for m in merged] == [(0, "merged", 0.95), (10, "model", 0.7)]
     assert merge(rules, [], {"projects": 0.5}, 0.95)[0] == Scored(rules[0], "rule", RULE_CONFIDENCE)
+
+
+def test_the_model_reads_only_clauses_where_the_merge_could_take_its_name():
+    def reads(text: str) -> list[bool]:
+        tokens = tokens_of(text)
+        rules = find_names(text, tokens)
+        decide = _may_add_a_project([(text, tokens)], [rules])
+        return [decide(0, start, end) for start, end in units(text)]
+
+    # every facility word is inside a rule name: nothing the merge would keep
+    assert reads("加快建设九峰山抽水蓄能电站,推进兰原高速建设。") == [False, False]
+    # 白云湖 ends in a facility noun the rules have no name for
+    assert reads("推进白云湖建设,支持企业技术改造。") == [True, False]
+    # a rule name cut at a conjunction may go on to the left (华兰基因生物与新医药专业园)
+    text = "建设华兰基因生物与新医药专业园。"
+    assert any(n.name.startswith("新医药") for n in find_names(text, tokens_of(text)))
+    assert reads(text) == [True]
 
 
 def test_model_spans_become_names_by_suffix():
