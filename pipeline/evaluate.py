@@ -112,13 +112,21 @@ class _DocView:
     rows: dict[str, list[dict[str, Any]]]
 
 
+PREAMBLE = "(preamble)"  # how a gold header's `covers` names the untitled section before the first heading
+
+
 def _covered_ranges(doc: _DocView, covers: Any) -> list[tuple[int, int]]:
     if covers in (None, "all") or not isinstance(covers, list):
         return [(0, len(doc.text))]
+    names = [c for c in covers if isinstance(c, str) and c]
     ranges = []
     for section in doc.sections:
         title = section.get("title") or ""
-        if any(c and (c in title or title in c) for c in covers if isinstance(c, str)):
+        # the untitled opening section is covered only when the header says so: "" is in every string
+        covered = (
+            any(c.startswith(PREAMBLE) for c in names) if not title else any(c in title or title in c for c in names)
+        )
+        if covered:
             ranges.append((section["start"], section["end"]))
     return ranges or [(0, len(doc.text))]
 

@@ -2,8 +2,9 @@
 
 `from pipeline import run; run("corpus/reports", "outputs")` is all a caller needs.
 
-Each document is processed in a worker (ingest -> metadata -> structure -> segment -> extract ->
-Arrow tables); the main process only writes batches into a staging folder, so memory stays flat.
+Documents are processed in chunks by workers (ingest -> metadata -> structure -> segment -> extract
+-> Arrow tables), and each worker writes its chunk's rows into a staging folder itself: the main
+process only collects small records, so it neither holds rows nor makes the workers wait.
 Failures become `errors` rows and the batch goes on. Unchanged documents (same bytes, same
 pipeline and extractor versions) are skipped unless `force`. Tables are swapped in at the end;
 an interrupted run leaves the previous tables as they were.
@@ -15,6 +16,8 @@ import datetime as dt
 import fcntl
 import gc
 import hashlib
+import itertools
+import math
 import os
 import shutil
 import sys
@@ -23,7 +26,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -39,7 +42,15 @@ from pipeline.records import StructuredDocument
 from pipeline.schema import DOCUMENT_TABLES, PIPELINE_VERSION
 from pipeline.segment import segment
 from pipeline.structure import structure
-from pipeline.write import copy_rows_except, read_table, recover, rows_to_table, swap_in, write_batch
+from pipeline.write import (
+    copy_rows_except,
+    drop_from_batch,
+    read_table,
+    recover,
+    rows_to_table,
+    swap_in,
+    write_batch,
+)
 
 FLUSH_EVERY = int(os.environ.get("ZHPOLICY_FLUSH_EVERY", "32"))  # documents buffered per written batch
 MAX_BYTES = 64 * 1024 * 1024  # a report is a few hundred kB; anything this big is not one
@@ -78,6 +89,7 @@ class Processed:
     n_sentences: int
     tables: dict[str, pa.Table]
     seconds: float
+    batch: str | None = None  # the staged files already holding its rows (written by a worker)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +226,41 @@ def _process_task(task: tuple[str, str | None]) -> Processed | Skipped | Failure
     )
 
 
+def write_processed(staging: Path, batch: str, processed: list[Processed]) -> list[Processed]:
+    """Stage the rows of `processed` as one batch of files per table; the records come back without
+    their tables (the files hold them), each naming its batch."""
+    buffers: dict[str, list[pa.Table]] = defaultdict(list)
+    for outcome in processed:
+        for table, data in outcome.tables.items():
+            buffers[table].append(data)
+    for table, parts in buffers.items():
+        write_batch(staging / table, table, pa.concat_tables(parts), batch)
+    return [replace(outcome, tables={}, batch=batch) for outcome in processed]
+
+
+def _process_chunk(chunk: tuple[int, list[tuple[str, str | None]], Path]) -> list[Processed | Skipped | Failure]:
+    """A run of tasks in one worker, which stages their rows itself: the parent process only
+    collects small records, so with two workers neither waits on a serial writer."""
+    number, tasks, staging = chunk
+    return stage_outcomes(staging, number, [_process_task(task) for task in tasks])
+
+
+def stage_outcomes(staging: Path, number: int, outcomes: list) -> list[Processed | Skipped | Failure]:
+    """Write the rows of one chunk's documents as batch `number`; a text seen twice in the chunk is
+    written once (copies of texts seen in earlier chunks are the parent's to drop: `drop_from_batch`)."""
+    first: dict[str, int] = {}
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, Processed):
+            first.setdefault(outcome.doc_id, index)
+    written = iter(write_processed(staging, f"new-{number:05d}", [outcomes[i] for i in sorted(first.values())]))
+    staged: list[Processed | Skipped | Failure] = []
+    for index, outcome in enumerate(outcomes):
+        if isinstance(outcome, Processed):
+            outcome = next(written) if first[outcome.doc_id] == index else replace(outcome, tables={})
+        staged.append(outcome)
+    return staged
+
+
 def _stage_of(error: BaseException) -> str:
     """The stage whose module raised `error`, from its traceback."""
     stage = "extract"
@@ -314,21 +361,37 @@ def process_on_worker(task: tuple[str, str | None], extractor_names: tuple[str, 
     return _process_task(task)
 
 
-def _outcomes(tasks, workers: int, extractor_names, engine: str = "local", scheduler: str | None = None):
+def chunk_size(n_tasks: int, workers: int) -> int:
+    """Documents per chunk: FLUSH_EVERY, or fewer so that every worker gets several chunks (the
+    last chunks of a run then end close together)."""
+    if workers <= 1:
+        return FLUSH_EVERY
+    return max(1, min(FLUSH_EVERY, math.ceil(n_tasks / (workers * 4))))
+
+
+def _outcomes(tasks, workers: int, extractor_names, staging: Path, engine: str = "local", scheduler: str | None = None):
+    """Each chunk's outcomes, in task order, with their rows already staged."""
     if engine == "dask":
         from pipeline import dask_engine
 
-        yield from dask_engine.outcomes(tasks, extractor_names, scheduler)
-        return
+        # the cluster returns rows; the client stages them, FLUSH_EVERY documents to a batch
+        outcomes = dask_engine.outcomes(tasks, extractor_names, scheduler)
+        for number in itertools.count():
+            chunk = list(itertools.islice(outcomes, FLUSH_EVERY))
+            if not chunk:
+                return
+            yield stage_outcomes(staging, number, chunk)
+    size = chunk_size(len(tasks), workers)
+    chunks = [(n, tasks[i : i + size], staging) for n, i in enumerate(range(0, len(tasks), size))]
     if workers <= 1:
         _init_worker(extractor_names)
-        yield from map(_process_task, tasks)
+        yield from map(_process_chunk, chunks)
         return
     context = get_context("fork") if sys.platform != "win32" else get_context()
     if context.get_start_method() == "fork":
         _init_worker(extractor_names)  # load lexicons and models once; the forked workers share the pages
     with context.Pool(workers, initializer=_init_worker, initargs=(extractor_names,)) as pool:
-        yield from pool.imap(_process_task, tasks, chunksize=1)
+        yield from pool.imap(_process_chunk, chunks, chunksize=1)
 
 
 def run(
@@ -363,52 +426,44 @@ def run(
         state = load_state(out)
         tasks = [(s, state[s][0] if s in state and state[s][2] == version and not force else None) for s in sources]
         staging = out / f".staging-{run_id}"
-        buffers: dict[str, list[pa.Table]] = defaultdict(list)
         new_state = dict(state)
         drop_ids: set[str] = set()
         seen_ids: dict[str, str] = {}
-        n_docs = n_skipped = n_chars = n_sentences = batch = buffered = 0
-
-        def flush() -> None:
-            nonlocal batch, buffered
-            for table, parts in buffers.items():
-                write_batch(staging / table, table, pa.concat_tables(parts), f"new-{batch:05d}")
-            buffers.clear()
-            batch += 1
-            buffered = 0
+        copies: dict[str, set[str]] = defaultdict(set)  # batch -> doc_ids staged there a second time
+        n_docs = n_skipped = n_chars = n_sentences = 0
 
         bar = _progress(len(tasks), progress)
         names = tuple(extractor_names) if extractor_names else None
-        for outcome in _outcomes(tasks, workers, names, engine, scheduler):
-            bar.update(1)
-            if isinstance(outcome, Failure):
-                failures.append(outcome)
-                bar.write(f"failed: {printable(outcome.source)}: [{outcome.stage}] {outcome.message}", file=sys.stderr)
-                continue
-            if isinstance(outcome, Skipped):
-                n_skipped += 1
-                continue
-            if outcome.doc_id in seen_ids:
-                n_skipped += 1
-                bar.write(f"skipped: {outcome.source}: same text as {seen_ids[outcome.doc_id]}", file=sys.stderr)
-                continue
-            seen_ids[outcome.doc_id] = outcome.source
-            previous = state.get(outcome.source)
-            if previous:
-                drop_ids.add(previous[1])
-            drop_ids.add(outcome.doc_id)
-            new_state[outcome.source] = (outcome.sha256, outcome.doc_id, version)
-            for table, data in outcome.tables.items():
-                buffers[table].append(data)
-            n_docs += 1
-            n_chars += outcome.n_chars
-            n_sentences += outcome.n_sentences
-            buffered += 1
-            if buffered >= FLUSH_EVERY:
-                flush()
+        for chunk in _outcomes(tasks, workers, names, staging, engine, scheduler):
+            for outcome in chunk:
+                bar.update(1)
+                if isinstance(outcome, Failure):
+                    failures.append(outcome)
+                    message = f"failed: {printable(outcome.source)}: [{outcome.stage}] {outcome.message}"
+                    bar.write(message, file=sys.stderr)
+                    continue
+                if isinstance(outcome, Skipped):
+                    n_skipped += 1
+                    continue
+                if outcome.doc_id in seen_ids:
+                    n_skipped += 1
+                    if outcome.batch is not None:
+                        copies[outcome.batch].add(outcome.doc_id)
+                    bar.write(f"skipped: {outcome.source}: same text as {seen_ids[outcome.doc_id]}", file=sys.stderr)
+                    continue
+                seen_ids[outcome.doc_id] = outcome.source
+                previous = state.get(outcome.source)
+                if previous:
+                    drop_ids.add(previous[1])
+                drop_ids.add(outcome.doc_id)
+                new_state[outcome.source] = (outcome.sha256, outcome.doc_id, version)
+                n_docs += 1
+                n_chars += outcome.n_chars
+                n_sentences += outcome.n_sentences
         bar.close()
-        if buffered:
-            flush()
+        for batch, doc_ids in copies.items():
+            for table in DOCUMENT_TABLES:
+                drop_from_batch(staging / table, table, batch, doc_ids)
 
         tables_to_swap = ["errors", "runs"]
         if n_docs:

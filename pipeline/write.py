@@ -91,6 +91,26 @@ def copy_rows_except(old_dir: Path, new_dir: Path, table: str, drop_doc_ids: set
     return copied
 
 
+def drop_from_batch(directory: Path, table: str, batch: str, doc_ids: set[str]) -> None:
+    """Take the rows of `doc_ids` out of one staged batch's files (a worker staged a text that an
+    earlier batch already holds)."""
+    files = sorted(directory.rglob(f"{batch}-*.parquet")) if directory.exists() else []
+    schema = schema_for(table)
+    if not files or "doc_id" not in schema.names:
+        return
+    dataset = ds.dataset(
+        [str(f) for f in files],
+        format="parquet",
+        schema=schema,
+        partitioning=_partitioning(table),
+        partition_base_dir=str(directory),
+    )
+    kept = dataset.to_table(filter=~pc.field("doc_id").isin(pa.array(sorted(doc_ids), pa.string())))
+    for file in files:
+        file.unlink()
+    write_batch(directory, table, kept, f"{batch}-kept")
+
+
 def swap_in(staging: Path, out: Path, tables: Iterable[str], trash: Path) -> None:
     """Replace each <out>/<table> by <staging>/<table> with renames; old ones go to `trash`."""
     trash.mkdir(parents=True, exist_ok=True)

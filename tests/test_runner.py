@@ -122,3 +122,24 @@ def test_a_second_run_on_the_same_output_refuses(inbox, tmp_path, capsys):
         thread.join()
     assert code == 3
     assert "another `zhpolicy run`" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_text_in_two_files_is_written_once_whichever_chunks_hold_them(tmp_path, workers, monkeypatch):
+    import pipeline.runner as runner
+
+    monkeypatch.setattr(runner, "FLUSH_EVERY", 2)  # copies land in the same chunk and in different ones
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in SMALL:
+        shutil.copy(REPORTS / name, folder / name)
+    for copy in ("0-copy.txt", "1-copy.txt"):  # sorted first: one chunk holds both, a later one the original
+        shutil.copy(REPORTS / "xinxiang-2025.txt", folder / copy)
+    out = tmp_path / "out"
+    report = run(folder, out, workers=workers, progress=False)
+    assert (report.n_docs, report.n_skipped, report.n_failed) == (3, 2, 0)
+    assert _sql(out, "SELECT count(*), count(DISTINCT doc_id) FROM documents") == [(3, 3)]
+    per_doc = _sql(out, "SELECT doc_id, count(*) FROM sentences GROUP BY doc_id ORDER BY doc_id")
+    alone = run(REPORTS / "xinxiang-2025.txt", tmp_path / "alone", workers=1, progress=False)
+    assert alone.n_sentences in {n for _, n in per_doc}
+    assert sum(n for _, n in per_doc) == report.n_sentences
