@@ -24,9 +24,9 @@ from pipeline.lexicon import read_tsv
 from tests.conftest import REPORTS, ROOT
 
 # Held-out (leave-one-report-out) micro-F1 of the merged tags when the recipe is trained small: weak
-# labels from the 10 non-gold reports in corpus/reports only, 5 gold reports. Measured 0.743 when written; raise it
-# when the recipe gets better, never lower it to make a change pass.
-SMALL_HELD_OUT_MICRO_F1_FLOOR = 0.72
+# labels from the non-gold reports in corpus/reports only. Measured 0.743 with 5 gold reports, 0.762 with 7
+# (gold weighted 100x, the relative cut); raise it when the recipe gets better, never lower it to make a change pass.
+SMALL_HELD_OUT_MICRO_F1_FLOOR = 0.74
 
 
 def test_model_loads_without_network(monkeypatch):
