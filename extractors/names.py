@@ -518,7 +518,8 @@ def list_names(text: str, tokens: Sequence[Token], cuts: Sequence[int], names: l
         # not of names; only the leftmost item may fail alone (its left edge may hold a stray word).
         if any(n is None for n in names[:-1]):
             continue
-        found.extend(_shared_works([n for n in names if n is not None]) if names[0] is not None else [])
+        if names and names[0] is not None:  # (no items: the list's head opens the sentence, 等重点项目…)
+            found.extend(_shared_works([n for n in names if n is not None]))
     return found
 
 

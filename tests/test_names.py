@@ -42,6 +42,7 @@ def test_rare_words_make_list_items_names():
         ("加快兰原、沿黄等5条高速公路建设。", ["兰原高速", "沿黄高速"]),
         ("乌东德、白鹤滩水电站投产发电。", ["乌东德水电站", "白鹤滩水电站"]),
         ("加快和平大道南延建设。", ["和平大道南延"]),  # 和 starts the name, no conjunction
+        ("等级医院创建、基本药物配备不断加强。", []),  # 等 opens the sentence: a list with no items (大理 2014)
     ],
 )
 def test_find_names(text, names):
