@@ -58,6 +58,13 @@ def _suffixes() -> tuple[dict[str, dict[str, str]], regex.Pattern]:
 
 
 @cache
+def _name_word_pattern() -> regex.Pattern:
+    """A suffix or a list head: the words every name rule starts from."""
+    words = sorted({*_suffixes()[0], *_list_heads()}, key=len, reverse=True)
+    return regex.compile("|".join(regex.escape(w) for w in words))
+
+
+@cache
 def _list_heads() -> dict[str, dict[str, str]]:
     return {row["head"]: row for row in read_tsv("list_heads.tsv")}
 
@@ -651,6 +658,8 @@ def _shared_works(names: list[Name]) -> list[Name]:
 
 def find_names(text: str, tokens: Sequence[Token] | None = None) -> list[Name]:
     """Every name in a sentence, for both tables (`tokens`: its jieba tokens, offsets from 0)."""
+    if not _name_word_pattern().search(text):
+        return []  # every rule starts from a suffix or a list's head word; most sentences have none
     tokens = split_glued_conjunctions(tuple(tokens) if tokens is not None else tokens_of(text))
     cuts = _cuts(text, tokens)
     names = suffix_names(text, tokens, cuts)

@@ -51,7 +51,8 @@ THRESHOLD = 0.3
 # out-of-fold predictions of seven gold reports: merged micro-F1 0.762 -> 0.771. (Also tagging the
 # best sector from a lower threshold gained 0.009 more but tagged procedure lines: 各位代表 get none.)
 RELATIVE = 0.5
-GROUPS = ("s", "h", "p", "l", "f", "r")  # sentence, heading, parent heading, lead-in, shape, rule score
+# sentence, heading, parent heading, lead-in, previous and next sentence of the paragraph, shape, rule score
+GROUPS = ("s", "h", "p", "l", "v", "n", "f", "r")
 NGRAM_MIN, NGRAM_MAX = 2, 3  # single characters say little about a topic and double the work
 _FOLD_DIGITS = str.maketrans("123456789", "000000000")
 
@@ -78,6 +79,8 @@ def feature_groups(context: SentenceContext) -> dict[str, set[str]]:
         "h": char_ngrams(context.heading),
         "p": char_ngrams(context.parent_heading),
         "l": char_ngrams(context.lead_in),
+        "v": char_ngrams(context.previous),
+        "n": char_ngrams(context.following),
         "f": shape_features(context),
     }
 
@@ -115,7 +118,7 @@ def _automaton(known: dict[str, int]) -> ahocorasick.Automaton:
 
 
 # The groups of feature_groups() taken from the sentence's surroundings, which its neighbours share.
-_CONTEXT_GROUPS = (("h", "heading"), ("p", "parent_heading"), ("l", "lead_in"))
+_CONTEXT_GROUPS = (("h", "heading"), ("p", "parent_heading"), ("l", "lead_in"), ("v", "previous"), ("n", "following"))
 
 
 def encode(
@@ -276,7 +279,8 @@ def save_model(model: SectorModel, directory: Path) -> None:
     )
     lines = [
         "# Vocabulary of the sector model (extractors/sector_model.py): the features that have a row in weights.npz.",
-        "# group: s sentence, h section heading, p parent heading, l paragraph lead-in, f shape; "
+        "# group: s sentence, h section heading, p parent heading, l paragraph lead-in, v previous and n next "
+        "sentence of the paragraph, f shape, r rule score; "
         "feature: a character n-gram (digits folded to 0) or a shape name; row: row of the weight matrix",
         "group\tfeature\trow",
     ]

@@ -67,13 +67,16 @@ def combine(own: dict[str, float], inherited: dict[str, float]) -> dict[str, flo
 class SentenceContext:
     """A sentence with what a reader sees around it: its section's heading and the heading above
     that, and the paragraph's lead-in (交通方面, or a short topic sentence such as 消费活力持续恢复释放。
-    that opens a run of sentences on one theme)."""
+    that opens a run of sentences on one theme), and the sentences before and after it in its
+    paragraph (a reader takes a sentence's topic from its neighbours too)."""
 
     sentence: Sentence
     heading: str
     parent_heading: str
     lead_in: str
     is_heading: bool
+    previous: str = ""
+    following: str = ""
 
 
 SENTENCE_MIN_CHARS = 12  # letters and digits a keyword-less sentence needs to carry policy
@@ -86,7 +89,8 @@ def sentence_contexts(doc: StructuredDocument) -> list[SentenceContext]:
     sections = {s.section_id: s for s in doc.sections}
     lead_in: dict[int, str] = {}
     contexts = []
-    for sentence in doc.content_sentences():
+    content = list(doc.content_sentences())
+    for index, sentence in enumerate(content):
         section = sections.get(sentence.section_id)
         parent = sections.get(section.parent_id) if section is not None and section.parent_id is not None else None
         is_heading = section is not None and section.start == sentence.start
@@ -97,6 +101,8 @@ def sentence_contexts(doc: StructuredDocument) -> list[SentenceContext]:
                 (parent.title or "") if parent else "",
                 lead_in.get(sentence.paragraph, ""),
                 is_heading,
+                _neighbour(content, index - 1, sentence.paragraph),
+                _neighbour(content, index + 1, sentence.paragraph),
             )
         )
         match = _LEAD_IN.match(sentence.text)
@@ -105,6 +111,13 @@ def sentence_contexts(doc: StructuredDocument) -> list[SentenceContext]:
         elif not is_heading and len(sentence.text) <= TOPIC_SENTENCE_MAX and _has_policy_words(sentence.text, 6):
             lead_in[sentence.paragraph] = sentence.text
     return contexts
+
+
+def _neighbour(sentences: list[Sentence], index: int, paragraph: int) -> str:
+    """The text of sentences[index] when it is in `paragraph`, else ""."""
+    if 0 <= index < len(sentences) and sentences[index].paragraph == paragraph:
+        return sentences[index].text
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
