@@ -227,7 +227,8 @@ def build_vocabulary(examples: list[Example], config: TrainingConfig) -> Vocabul
 
 
 def featurize(examples: list[Example], vocabulary: Vocabulary) -> SparseRows:
-    return SparseRows.from_rows(encode(e.scored, vocabulary) for e in examples)
+    memo: dict = {}  # a text (sentence, heading, lead-in) is scanned once however many rows read it
+    return SparseRows.from_rows(encode(e.scored, vocabulary, memo) for e in examples)
 
 
 def label_matrix(examples: list[Example], sectors: tuple[str, ...]) -> np.ndarray:
