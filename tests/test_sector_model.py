@@ -25,9 +25,9 @@ from pipeline.lexicon import read_tsv
 from tests.conftest import ROOT
 
 # Held-out (leave-one-report-out) micro-F1 of the merged tags when the recipe is trained small (weak labels
-# from 10 reports of ../shared/corpus, 3 epochs). Measured 0.784 with 11 gold reports (0.743 with 5, weak labels
-# then from corpus/reports); raise it when the recipe gets better, never lower it to make a change pass.
-SMALL_HELD_OUT_MICRO_F1_FLOOR = 0.77
+# from 10 reports of ../shared/corpus, 3 epochs). Measured 0.793 with 15 gold reports, 0.784 with 11 (0.743 with
+# 5, weak labels then from corpus/reports); raise it when the recipe gets better, never lower it to make a change pass.
+SMALL_HELD_OUT_MICRO_F1_FLOOR = 0.78
 
 
 def test_model_loads_without_network(monkeypatch):
