@@ -33,6 +33,7 @@ from extractors.names import (
     is_government,
     is_modifier,
     is_place,
+    may_hold_a_name,
     project_endings_in,
     threshold,
 )
@@ -218,7 +219,7 @@ class _NamesExtractor:
         return _LAST[self.mode][1]
 
     def scored_names(self, sentences: Sequence[tuple[Sentence, object]]) -> list[list[Scored]]:
-        pieces = [(s.text, local_tokens(s, t)) for s, t in sentences]
+        pieces = [(s.text, local_tokens(s, t) if needs_tokens(s.text) else ()) for s, t in sentences]
         rules = [text_names(text, tokens) for text, tokens in pieces] if self.mode != "model" else None
         nlp = name_model.load_model() if self.mode != "rule" else None
         if nlp is None:
@@ -272,6 +273,12 @@ def _clauses_of(indices: Sequence[int], reads):
     if reads is None:
         return None
     return lambda i, start, end: reads(indices[i], start, end)
+
+
+def needs_tokens(text: str) -> bool:
+    """Whether the rules or the model read a sentence's tokens: only where a rule can fire or the
+    model has a clause to read (elsewhere both find nothing without looking at them)."""
+    return may_hold_a_name(text) or name_model.is_candidate(text)
 
 
 def needs_confidence(spans: Sequence[name_model.ModelSpan], rules: Sequence[Name]) -> bool:
