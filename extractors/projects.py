@@ -24,6 +24,7 @@ from functools import cache
 
 import regex
 
+from extractors.name_model import unit_tokens
 from extractors.names import Name, find_names, tokens_of
 from extractors.targets import status_and_period
 from pipeline.lexicon import read_tsv
@@ -175,8 +176,7 @@ def local_tokens(sentence: Sentence, tokens: Sequence[Token] | None) -> tuple[To
     """A sentence's tokens with offsets from its start (segmented afresh when the document has none)."""
     if tokens is None:
         return tokens_of(sentence.text)
-    shift = sentence.start
-    return tuple(Token(start - shift, end - shift, word, pos) for start, end, word, pos in tokens)
+    return unit_tokens(tokens, sentence.start, sentence.end)
 
 
 def content_sentences_with_tokens(doc: StructuredDocument):

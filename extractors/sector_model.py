@@ -252,6 +252,14 @@ def decide(probabilities: np.ndarray) -> np.ndarray:
     return (probabilities >= THRESHOLD) & (probabilities >= RELATIVE * best)
 
 
+def chosen_scores(sectors: tuple[str, ...], probabilities: np.ndarray) -> list[dict[str, float]]:
+    """Per row, the sectors `decide` tags, with their probabilities."""
+    return [
+        {s: v for s, v, t in zip(sectors, row.tolist(), tagged, strict=True) if t}
+        for row, tagged in zip(probabilities, decide(probabilities), strict=True)
+    ]
+
+
 def score_matrix(scores: Iterable[dict[str, float]], sectors: tuple[str, ...]) -> np.ndarray:
     """Per-sentence {sector: score} dicts (the lexicon's scores, or label sets as 1.0) as a
     (rows, sectors) matrix in the order of `sectors`."""
@@ -346,8 +354,7 @@ class _ModelBasedTagger:
         label = f"{self.name}@{self.version}"
         eligible, probabilities = _model_probabilities(doc, model)
         scores = self.sector_scores(model, eligible, probabilities)
-        for scored, row, tagged in zip(eligible, scores, decide(scores), strict=True):
-            chosen = {s: v for s, v, t in zip(model.sectors, row.tolist(), tagged, strict=True) if t}
+        for scored, chosen in zip(eligible, chosen_scores(model.sectors, scores), strict=True):
             yield from tag_rows(scored.context.sentence, chosen, 0.0, label, self.method)
 
 
@@ -382,8 +389,7 @@ def _text_rows(text: str, role: str, method: str) -> list[SectorTagRow]:
     probabilities = model.probabilities(model.encode([scored]))
     if method == "merged":
         probabilities = model.merged(probabilities, score_matrix([own], model.sectors))
-    tagged = decide(probabilities)[0]
-    scores = {s: v for s, v, t in zip(model.sectors, probabilities[0].tolist(), tagged, strict=True) if t}
+    [scores] = chosen_scores(model.sectors, probabilities)
     return list(tag_rows(scored.context.sentence, scores, 0.0, f"sector_tags_{method}@test", method))
 
 
