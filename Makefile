@@ -43,7 +43,7 @@ format: $(DEV_STAMP)
 eval: $(STAMP)
 	$(BIN)/zhpolicy eval
 
-# Sector tags scored the honest way: leave-one-report-out over the gold reports, retraining per fold
+# Sector tags scored the honest way: held out by report (ten groups of gold reports), retraining per group
 # (needs $(SHARED) for the weak labels).
 eval-sectors: $(STAMP)
 	$(BIN)/zhpolicy eval --cross-validate sector_tags --shared $(SHARED)

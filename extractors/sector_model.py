@@ -209,10 +209,64 @@ def logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+# What the merge reads for each sector of a sentence: the model's probability (as a clipped logit), the
+# lexicon's score, what the model says of the sentence's surroundings — the mean probability of the other
+# sentences of its paragraph and of its section, the sentences just before and after it, its section's
+# heading — and the probability as a share of the sentence's best sector; then a constant. A reader takes
+# the topic of 加快建设23个应急避难场所 from the paragraph it stands in; so does the merge. Chosen on
+# held-out folds: merged micro-F1 0.796 -> 0.809 over the 15 gold reports of the time.
+MERGE_INPUTS = ("model", "rule", "paragraph", "section", "previous", "next", "heading", "share_of_best", "bias")
+LOGIT_CLIP = 8.0
+
+
+def _mean_of_the_others(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per row, the mean of `values` (rows, sectors) over the other rows with the same key (0 where
+    there is none)."""
+    _unique, group = np.unique(keys, return_inverse=True)
+    sums = np.zeros((group.max() + 1, values.shape[1]))
+    np.add.at(sums, group, values)
+    counts = np.bincount(group)[group][:, None]
+    return np.where(counts > 1, (sums[group] - values) / np.maximum(counts - 1, 1), 0.0)
+
+
+def merge_inputs(contexts: list[SentenceContext], probabilities: np.ndarray, rule: np.ndarray) -> np.ndarray:
+    """(rows, sectors, MERGE_INPUTS) for the eligible sentences of one document, in document order."""
+    n, k = probabilities.shape
+    inputs = np.zeros((n, k, len(MERGE_INPUTS)), dtype=np.float32)
+    if n == 0:
+        return inputs
+    p = probabilities.astype(np.float64)
+    paragraphs = np.array([c.sentence.paragraph for c in contexts])
+    sections = np.array([-1 if c.sentence.section_id is None else c.sentence.section_id for c in contexts])
+    previous, following = np.zeros_like(p), np.zeros_like(p)
+    previous[1:], following[:-1] = p[:-1], p[1:]
+    heading = np.zeros_like(p)
+    first_of_section: dict[int, int] = {}
+    for i, section in enumerate(sections.tolist()):
+        first = first_of_section.setdefault(section, i)
+        if first != i and contexts[first].is_heading:
+            heading[i] = p[first]
+    best = np.maximum(p.max(axis=1, keepdims=True), 1e-6)
+    columns = (
+        np.clip(logit(p), -LOGIT_CLIP, LOGIT_CLIP),
+        rule,
+        _mean_of_the_others(paragraphs, p),
+        _mean_of_the_others(sections, p),
+        previous,
+        following,
+        heading,
+        p / best,
+        np.ones_like(p),
+    )
+    for column, values in enumerate(columns):
+        inputs[:, :, column] = values
+    return inputs
+
+
 @dataclass(frozen=True, slots=True)
 class SectorModel:
     """A trained model: raw score z = x·W + b; probability σ(a·z + c) per sector (Platt); merged
-    probability σ(m_model·logit(p) + m_rule·rule_score + m_bias) per sector."""
+    probability σ(merge[sector] · merge_inputs) per sector."""
 
     sectors: tuple[str, ...]
     vocabulary: Vocabulary
@@ -220,9 +274,7 @@ class SectorModel:
     bias: np.ndarray  # (sectors,)
     platt_scale: np.ndarray
     platt_bias: np.ndarray
-    merge_model: np.ndarray
-    merge_rule: np.ndarray
-    merge_bias: np.ndarray
+    merge: np.ndarray  # (sectors, MERGE_INPUTS)
 
     def encode(self, scored: Iterable[RuleScores]) -> SparseRows:
         memo: dict[tuple[str, str], list[int]] = {}
@@ -238,9 +290,9 @@ class SectorModel:
     def probabilities(self, rows: SparseRows) -> np.ndarray:
         return self.calibrated(self.raw_scores(rows))
 
-    def merged(self, probabilities: np.ndarray, rule: np.ndarray) -> np.ndarray:
-        """Merged probability from the model's probability and the lexicon's score (both (rows, sectors))."""
-        return sigmoid(self.merge_model * logit(probabilities) + self.merge_rule * rule + self.merge_bias)
+    def merged(self, inputs: np.ndarray) -> np.ndarray:
+        """Merged probability per (row, sector) from `merge_inputs` (rows, sectors, MERGE_INPUTS)."""
+        return sigmoid((inputs * self.merge[None, :, :]).sum(axis=2))
 
 
 def decide(probabilities: np.ndarray) -> np.ndarray:
@@ -275,7 +327,7 @@ def score_matrix(scores: Iterable[dict[str, float]], sectors: tuple[str, ...]) -
 
 # --------------------------------------------------------------------------- files
 
-_ARRAYS = ("weights", "bias", "platt_scale", "platt_bias", "merge_model", "merge_rule", "merge_bias")
+_ARRAYS = ("weights", "bias", "platt_scale", "platt_bias", "merge")
 
 
 def save_model(model: SectorModel, directory: Path) -> None:
@@ -369,14 +421,16 @@ class SectorModelTagger(_ModelBasedTagger):
 
 
 class SectorMergedTagger(_ModelBasedTagger):
-    """The default sector tags (method "merged"): the model's probability and the lexicon's score
-    combined per sector by coefficients fitted on held-out gold, chosen by `decide`."""
+    """The default sector tags (method "merged"): the model's probability, the lexicon's score and the
+    model's view of the sentence's paragraph, section and neighbours (`merge_inputs`), combined per
+    sector by coefficients fitted on held-out gold, chosen by `decide`."""
 
     name = "sector_tags_merged"
     method = "merged"
 
     def sector_scores(self, model, eligible, probabilities):
-        return model.merged(probabilities, score_matrix((s.scores for s in eligible), model.sectors))
+        rule = score_matrix((s.scores for s in eligible), model.sectors)
+        return model.merged(merge_inputs([s.context for s in eligible], probabilities, rule))
 
 
 def _text_rows(text: str, role: str, method: str) -> list[SectorTagRow]:
@@ -388,7 +442,7 @@ def _text_rows(text: str, role: str, method: str) -> list[SectorTagRow]:
     scored = RuleScores(SentenceContext(Sentence(0, None, 0, 0, len(text), text, role), "", "", "", False), own, True)
     probabilities = model.probabilities(model.encode([scored]))
     if method == "merged":
-        probabilities = model.merged(probabilities, score_matrix([own], model.sectors))
+        probabilities = model.merged(merge_inputs([scored.context], probabilities, score_matrix([own], model.sectors)))
     [scores] = chosen_scores(model.sectors, probabilities)
     return list(tag_rows(scored.context.sentence, scores, 0.0, f"sector_tags_{method}@test", method))
 

@@ -287,7 +287,7 @@ def view_of(doc, rows: dict[str, list[Any]]) -> _DocView:
 
 def cross_validate_sectors(gold_dir: Path, shared: Path) -> dict[str, TableScore]:
     """Sector tags of every method, each gold report tagged by models that never saw its gold
-    (leave-one-report-out; pipeline.train_sectors retrains once per report)."""
+    (pipeline.train_sectors retrains once per group of reports, `TrainingConfig.held_out_groups`)."""
     from extractors.sector_model import SectorMergedTagger, SectorModelTagger
     from extractors.sectors import SectorTagger
     from pipeline.train_sectors import TrainingConfig, cross_validate, prepare, weak_sources
