@@ -438,20 +438,17 @@ def _report(data: TrainingData, name: str) -> GoldReport:
     return next(g for g in data.gold if g.name == name)
 
 
-def report_groups(names: list[str], n_groups: int | None) -> dict[str, int]:
-    """The fold of each gold report: its own (leave-one-report-out) when `n_groups` is None, else
-    one of `n_groups` groups, dealt round-robin in name order (deterministic, levels and decades mixed)."""
-    ordered = sorted(names)
-    if n_groups is None:
-        return {name: i for i, name in enumerate(ordered)}
-    return {name: i % n_groups for i, name in enumerate(ordered)}
+def report_groups(names: list[str], n_groups: int) -> dict[str, int]:
+    """The fold of each gold report: one of `n_groups` groups, dealt round-robin in name order
+    (deterministic, levels and decades mixed); 0 gives every report its own (leave-one-report-out)."""
+    return {name: i % n_groups if n_groups else i for i, name in enumerate(sorted(names))}
 
 
 def cross_validate(data: TrainingData, config: TrainingConfig, progress: bool = True) -> list[Fold]:
     """Held out by report: one model per group of gold reports (`config.held_out_groups`), trained
     without that group and scoring its reports; each calibrated and merged with coefficients fitted on
     the other groups' out-of-fold predictions only."""
-    group = report_groups([g.name for g in data.gold], config.held_out_groups or None)
+    group = report_groups([g.name for g in data.gold], config.held_out_groups)
     raw_folds = []
     for held_out in sorted(set(group.values())):
         started = time.perf_counter()
