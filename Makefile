@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 WORKERS ?=
 SHARED ?= ../shared/corpus
 
-.PHONY: run test bench lint format eval eval-sectors eval-projects train train-sectors train-projects idf \
+.PHONY: run test bench lint format eval eval-sectors eval-projects train train-vectors train-sectors train-projects idf \
 	check-metadata check-gdp clean
 
 $(BIN)/python:
@@ -49,7 +49,18 @@ eval-sectors: $(STAMP)
 	$(BIN)/zhpolicy eval --cross-validate sector_tags --shared $(SHARED)
 
 # Train every statistical model shipped in lexicons/models/ (each has its own target; add yours here).
-train: train-sectors train-projects
+# The sector classifier reads the word vectors, so they come first.
+train: train-vectors train-sectors train-projects
+
+TRAIN_STAMP := $(VENV)/.installed-train
+$(TRAIN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[train]'
+	touch $@ $(STAMP)
+
+# Word vectors for the sector classifier (skip-gram word2vec over $(SHARED), gensim, one thread so the
+# result is the same each time; ~15 minutes), written to lexicons/models/word_vectors/.
+train-vectors: $(TRAIN_STAMP)
+	$(BIN)/python -m pipeline.train_word_vectors $(SHARED) --out lexicons/models/word_vectors
 
 # The sector classifier: weak labels from $(SHARED) + corpus/gold, written to lexicons/models/sectors/.
 train-sectors: $(STAMP)

@@ -1,0 +1,96 @@
+"""Word vectors learnt from the reports themselves, for the sector model's sentence vector.
+
+The sector model's n-grams only know words its training sentences used; 冰雪运动 says "sport" to a
+reader who has never seen it in a labelled sentence because it stands where 体育 and 健身 stand in
+thousands of reports. Word2vec vectors trained on the shared corpus carry that (pipeline/
+train_word_vectors.py, `make train-vectors`), and a sentence's vector is the SIF-weighted mean of
+its words' vectors (Arora et al., 2017: frequent words weigh less), scaled to unit length.
+
+Files in lexicons/models/word_vectors/: `words.tsv` (word, count in the training corpus; row i is
+row i of the vectors) and `vectors.npy` (float16, one row per word; loaded without pickle).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.lexicon import LEXICON_DIR
+from pipeline.segment import cut_words
+
+VECTORS_DIR = LEXICON_DIR / "models" / "word_vectors"
+# SIF's a: a word of corpus frequency f weighs a / (a + f). 1e-3 is the paper's choice for corpora of this size.
+SIF_SMOOTHING = 1e-3
+_FOLD_DIGITS = str.maketrans("123456789", "000000000")
+
+
+@dataclass(frozen=True, slots=True)
+class WordVectors:
+    index: dict[str, int]  # word -> row
+    vectors: np.ndarray  # (words, dim), rows of unit length
+    weights: np.ndarray  # (words,) SIF weight of each word
+
+    @property
+    def dim(self) -> int:
+        return self.vectors.shape[1]
+
+
+def words_of(text: str) -> list[str]:
+    """The words a vector is looked up for: digits folded to 0 (2024年 and 2025年 are one word) and
+    spaces dropped, then jieba's accurate mode — the same cut for training and for tagging."""
+    return cut_words("".join(text.translate(_FOLD_DIGITS).split()))
+
+
+def sentence_vector(text: str, vectors: WordVectors) -> np.ndarray:
+    """Unit-length SIF-weighted mean of the vectors of `text`'s known words (zeros when none is known)."""
+    rows = [row for word in words_of(text) if (row := vectors.index.get(word)) is not None]
+    if not rows:
+        return np.zeros(vectors.dim, dtype=np.float32)
+    total = (vectors.vectors[rows] * vectors.weights[rows, None]).sum(axis=0)
+    norm = float(np.linalg.norm(total))
+    return (total / norm if norm > 0 else total).astype(np.float32)
+
+
+def from_counts(words: list[str], counts: np.ndarray, vectors: np.ndarray) -> WordVectors:
+    unit = vectors.astype(np.float32)
+    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-9)
+    frequency = counts.astype(np.float64) / max(float(counts.sum()), 1.0)
+    weights = (SIF_SMOOTHING / (SIF_SMOOTHING + frequency)).astype(np.float32)
+    return WordVectors({word: row for row, word in enumerate(words)}, unit, weights)
+
+
+def save_word_vectors(words: list[str], counts: list[int], vectors: np.ndarray, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "# Words of lexicons/models/word_vectors/vectors.npy (row i of the file is row i of the array),",
+        "# with their count in the corpus the vectors were trained on (pipeline/train_word_vectors.py).",
+        "word\tcount",
+    ]
+    lines += [f"{word}\t{count}" for word, count in zip(words, counts, strict=True)]
+    (directory / "words.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    np.save(directory / "vectors.npy", vectors.astype(np.float16), allow_pickle=False)
+
+
+def read_word_vectors(directory: Path) -> WordVectors:
+    words: list[str] = []
+    counts: list[int] = []
+    with (directory / "words.tsv").open(encoding="utf-8") as handle:
+        lines = (line.rstrip("\n") for line in handle if not line.startswith("#"))
+        next(lines)  # header
+        for line in lines:
+            word, count = line.split("\t")
+            words.append(word)
+            counts.append(int(count))
+    vectors = np.load(directory / "vectors.npy", allow_pickle=False)
+    if len(vectors) != len(words):
+        raise ValueError(f"{directory}: {len(words)} words but {len(vectors)} vectors")
+    return from_counts(words, np.asarray(counts), vectors)
+
+
+@cache
+def shipped_word_vectors() -> WordVectors | None:
+    """The vectors in lexicons/models/word_vectors/, read once per process (None if not trained)."""
+    return read_word_vectors(VECTORS_DIR) if (VECTORS_DIR / "words.tsv").is_file() else None
