@@ -79,7 +79,7 @@ class SentenceContext:
     following: str = ""
 
 
-SENTENCE_MIN_CHARS = 12  # letters and digits a keyword-less sentence needs to carry policy
+SENTENCE_MIN_CHARS = 8  # letters and digits a keyword-less sentence needs to carry policy (see is_eligible)
 HEADING_MIN_CHARS = 6  # the same for a heading, which is terse by nature
 TOPIC_SENTENCE_MAX = 16  # characters: a sentence this short that is not a heading announces the theme
 
@@ -165,7 +165,7 @@ def tag_rows(sentence: Sentence, scores: dict[str, float], threshold: float, ext
 
 class SectorTagger:
     name = "sector_tags"
-    version = "1.1"
+    version = "1.2"
     method = "rule"
     table = "sector_tags"
     requires = ("sentences", "sections")
@@ -179,7 +179,12 @@ class SectorTagger:
 def is_eligible(text: str, own_scores: dict[str, float], is_heading: bool) -> bool:
     """Whether a sentence may carry tags at all, by any method: sentences with a sector keyword
     may, and so may headings of a few words; other short sentences (各位代表!, procedure) may not,
-    even where the closing 各位代表! opens a section of its own."""
+    even where the closing 各位代表! opens a section of its own.
+
+    The sentence bar is 8 letters, not 12: topic sentences such as 强化企业创新主体地位。 or
+    二是全员行动。 take their sector from their paragraph, and 385 gold sentences of 8-11 letters had
+    tags against 54 without. Held out (five groups of the 45 gold reports, every gold label counted):
+    merged micro-F1 0.8445 at 12, 0.8494 at 8, 0.8478 at 6 (more signatures and slogans)."""
     return bool(own_scores) or _has_policy_words(text, HEADING_MIN_CHARS if is_heading else SENTENCE_MIN_CHARS)
 
 

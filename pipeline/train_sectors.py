@@ -51,6 +51,7 @@ from extractors.sector_model import (
 )
 from extractors.sectors import THRESHOLD as RULE_THRESHOLD
 from extractors.sectors import RuleScores, SentenceContext, rule_scores
+from extractors.word_vectors import WordVectors, shipped_word_vectors
 from pipeline.evaluate import load_gold
 from pipeline.ingest import ingest
 from pipeline.lexicon import read_tsv
@@ -75,6 +76,7 @@ class TrainingConfig:
     vocabulary_n: int = 8000  # n-grams of the next one
     min_count: int = 3  # an n-gram seen in fewer weak sentences is dropped
     rule_features: bool = True  # the lexicon's per-sector scores as features
+    word_vectors: bool = True  # the sentence's word vector as features (lexicons/models/word_vectors/)
     gold_weight: float = (
         100.0  # a gold sentence counts this many weak ones (8: merged micro-F1 0.754, 30: 0.762, 100: 0.767)
     )
@@ -216,8 +218,9 @@ def weak_examples(sources: list[Path], progress: bool = True) -> list[Example]:
 # --------------------------------------------------------------------------- features and fitting
 
 
-def build_vocabulary(examples: list[Example], config: TrainingConfig) -> Vocabulary:
-    """The most frequent n-grams per group (counted once per sentence), rows numbered across groups."""
+def build_vocabulary(examples: list[Example], config: TrainingConfig, vectors: WordVectors | None = None) -> Vocabulary:
+    """The most frequent n-grams per group (counted once per sentence), rows numbered across groups;
+    group `e` has a row per dimension of `vectors`."""
     counts: dict[str, Counter] = {group: Counter() for group in GROUPS}
     for example in examples:
         for group, grams in feature_groups(example.scored.context).items():
@@ -236,8 +239,11 @@ def build_vocabulary(examples: list[Example], config: TrainingConfig) -> Vocabul
     row = 0
     counts["r"].update({sector: 1 for sector in sector_ids()} if config.rule_features else {})
     sizes["r"] = len(counts["r"])
+    # Dimensions keep their order: every count is 1 and the sort below breaks ties by name, so zero-padded.
+    counts["e"].update({f"{d:04d}": 1 for d in range(vectors.dim)} if vectors is not None else {})
+    sizes["e"] = len(counts["e"])
     for group in GROUPS:
-        kept = [g for g, n in counts[group].items() if n >= config.min_count or group in "fr"]
+        kept = [g for g, n in counts[group].items() if n >= config.min_count or group in "fre"]
         kept.sort(key=lambda g: (-counts[group][g], g))
         vocabulary[group] = {}
         for gram in kept[: sizes[group]]:
@@ -246,9 +252,9 @@ def build_vocabulary(examples: list[Example], config: TrainingConfig) -> Vocabul
     return vocabulary
 
 
-def featurize(examples: list[Example], vocabulary: Vocabulary) -> SparseRows:
+def featurize(examples: list[Example], vocabulary: Vocabulary, vectors: WordVectors | None) -> SparseRows:
     memo: dict = {}  # a text (sentence, heading, lead-in) is scanned once however many rows read it
-    return SparseRows.from_rows(encode(e.scored, vocabulary, memo) for e in examples)
+    return SparseRows.from_rows(encode(e.scored, vocabulary, memo, vectors) for e in examples)
 
 
 def label_matrix(examples: list[Example], sectors: tuple[str, ...]) -> np.ndarray:
@@ -380,6 +386,7 @@ class TrainingData:
     weak_y: np.ndarray
     gold_x: dict[str, SparseRows]  # every eligible sentence of the report
     gold_y: dict[str, np.ndarray]  # the gold examples
+    word_vectors: WordVectors | None = None
 
 
 def prepare(weak_paths: list[Path], gold_dir: Path, config: TrainingConfig, progress: bool = True) -> TrainingData:
@@ -388,15 +395,19 @@ def prepare(weak_paths: list[Path], gold_dir: Path, config: TrainingConfig, prog
     started = time.perf_counter()
     weak = weak_examples(weak_paths, progress)
     gold = gold_reports(gold_dir)
-    vocabulary = build_vocabulary(weak, config)
+    vectors = shipped_word_vectors() if config.word_vectors else None
+    if config.word_vectors and vectors is None:
+        raise FileNotFoundError("no word vectors in lexicons/models/word_vectors/: run `make train-vectors` first")
+    vocabulary = build_vocabulary(weak, config, vectors)
     data = TrainingData(
         sectors,
         vocabulary,
         tuple(gold),
-        featurize(weak, vocabulary),
+        featurize(weak, vocabulary, vectors),
         label_matrix(weak, sectors),
-        {g.name: SparseRows.from_rows(encode(s, vocabulary, {}) for s in g.eligible) for g in gold},
+        {g.name: SparseRows.from_rows(encode(s, vocabulary, {}, vectors) for s in g.eligible) for g in gold},
         {g.name: label_matrix(list(g.examples), sectors) for g in gold},
+        vectors,
     )
     if progress:
         n_features = sum(len(v) for v in vocabulary.values())
@@ -430,7 +441,14 @@ def train_model(data: TrainingData, gold_names: list[str], config: TrainingConfi
     merge = np.zeros((k, len(MERGE_INPUTS)), dtype=np.float32)
     merge[:, MERGE_INPUTS.index("model")] = 1.0
     return SectorModel(
-        data.sectors, data.vocabulary, w, b, np.ones(k, dtype=np.float32), np.zeros(k, dtype=np.float32), merge
+        data.sectors,
+        data.vocabulary,
+        w,
+        b,
+        np.ones(k, dtype=np.float32),
+        np.zeros(k, dtype=np.float32),
+        merge,
+        data.word_vectors,
     )
 
 
