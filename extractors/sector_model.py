@@ -40,7 +40,7 @@ from extractors.sectors import (
     rule_scores,
     tag_rows,
 )
-from extractors.word_vectors import VECTORS_DIR, WordVectors, read_word_vectors, sentence_vector
+from extractors.word_vectors import VECTORS_DIR, WordVectors, read_word_vectors, sentence_vectors
 from pipeline.lexicon import LEXICON_DIR
 from pipeline.records import Sentence, StructuredDocument
 
@@ -129,15 +129,12 @@ _CONTEXT_GROUPS = (("h", "heading"), ("p", "parent_heading"), ("l", "lead_in"), 
 
 
 def encode(
-    scored: RuleScores,
-    vocabulary: Vocabulary,
-    memo: dict[tuple[str, str], list[int]] | None = None,
-    vectors: WordVectors | None = None,
+    scored: RuleScores, vocabulary: Vocabulary, memo: dict[tuple[str, str], list[int]] | None = None
 ) -> tuple[list[int], list[float]]:
-    """Feature rows and values: each group's known n-grams, scaled to unit L2 norm per group, the
-    lexicon's score of every sector it scores (group `r`: the rules' evidence, as a feature) and,
-    given `vectors`, the sentence's word vector (group `e`). `memo` keeps the rows of headings and
-    lead-ins across the sentences of one document."""
+    """Feature rows and values of the sparse groups: each group's known n-grams, scaled to unit L2
+    norm per group, and the lexicon's score of every sector it scores (group `r`: the rules'
+    evidence, as a feature). `memo` keeps the rows of headings and lead-ins across the sentences of
+    one document. The word vector (group `e`) is added for many sentences at once by `encode_all`."""
     context = scored.context
     ids: list[int] = []
     values: list[float] = []
@@ -163,11 +160,20 @@ def encode(
         if sector in rule and score > 0:
             ids.append(rule[sector])
             values.append(score)
-    dimensions = vocabulary.get("e")
-    if dimensions and vectors is not None:
-        ids.extend(dimensions.values())
-        values.extend((EMBEDDING_SCALE * sentence_vector(context.sentence.text, vectors)).tolist())
     return ids, values
+
+
+def encode_all(scored: Iterable[RuleScores], vocabulary: Vocabulary, vectors: WordVectors | None) -> SparseRows:
+    """Every sentence's features: the sparse groups (`encode`) and, when the vocabulary has group `e`
+    and `vectors` are given, the sentence's word vector scaled by EMBEDDING_SCALE after them."""
+    scored = list(scored)
+    memo: dict[tuple[str, str], list[int]] = {}
+    sparse = SparseRows.from_rows(encode(s, vocabulary, memo) for s in scored)
+    dimensions = vocabulary.get("e")
+    if not dimensions or vectors is None:
+        return sparse
+    dense = EMBEDDING_SCALE * sentence_vectors([s.context.sentence.text for s in scored], vectors)
+    return sparse.with_dense(dense, np.fromiter(dimensions.values(), dtype=np.int32, count=len(dimensions)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +202,19 @@ class SparseRows:
             np.asarray(indices, dtype=np.int32),
             np.asarray(values, dtype=np.float32),
         )
+
+    def with_dense(self, dense: np.ndarray, columns: np.ndarray) -> SparseRows:
+        """These rows with dense (rows, len(columns)) values appended at `columns`, after each row's own."""
+        n, width = dense.shape
+        own = np.diff(self.indptr)
+        indptr = self.indptr + np.arange(n + 1) * width
+        indices = np.empty(indptr[-1], dtype=np.int32)
+        values = np.empty(indptr[-1], dtype=np.float32)
+        kept = np.arange(len(self.indices)) + np.repeat(np.arange(n), own) * width
+        indices[kept], values[kept] = self.indices, self.values
+        added = ((self.indptr[1:] + np.arange(n) * width)[:, None] + np.arange(width)).ravel()
+        indices[added], values[added] = np.tile(columns, n), dense.ravel()
+        return SparseRows(indptr, indices, values)
 
     def take(self, rows: np.ndarray) -> SparseRows:
         """The given rows, in that order, as a new matrix."""
@@ -293,8 +312,7 @@ class SectorModel:
     word_vectors: WordVectors | None = None  # what group `e` reads; None: a model trained without it
 
     def encode(self, scored: Iterable[RuleScores]) -> SparseRows:
-        memo: dict[tuple[str, str], list[int]] = {}
-        return SparseRows.from_rows(encode(s, self.vocabulary, memo, self.word_vectors) for s in scored)
+        return encode_all(scored, self.vocabulary, self.word_vectors)
 
     def raw_scores(self, rows: SparseRows) -> np.ndarray:
         return rows.dot(self.weights) + self.bias

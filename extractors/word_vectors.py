@@ -46,12 +46,25 @@ def words_of(text: str) -> list[str]:
 
 def sentence_vector(text: str, vectors: WordVectors) -> np.ndarray:
     """Unit-length SIF-weighted mean of the vectors of `text`'s known words (zeros when none is known)."""
-    rows = [row for word in words_of(text) if (row := vectors.index.get(word)) is not None]
-    if not rows:
-        return np.zeros(vectors.dim, dtype=np.float32)
-    total = (vectors.vectors[rows] * vectors.weights[rows, None]).sum(axis=0)
-    norm = float(np.linalg.norm(total))
-    return (total / norm if norm > 0 else total).astype(np.float32)
+    return sentence_vectors([text], vectors)[0]
+
+
+def sentence_vectors(texts: list[str], vectors: WordVectors) -> np.ndarray:
+    """`sentence_vector` of every text, (texts, dim): one gather and one segmented sum for them all."""
+    index = vectors.index
+    rows_of = [[row for word in words_of(text) if (row := index.get(word)) is not None] for text in texts]
+    counts = np.fromiter(map(len, rows_of), dtype=np.int64, count=len(texts))
+    out = np.zeros((len(texts), vectors.dim), dtype=np.float32)
+    known = np.flatnonzero(counts)
+    if len(known) == 0:
+        return out
+    rows = np.fromiter((row for found in rows_of for row in found), dtype=np.int64, count=int(counts.sum()))
+    weighted = vectors.vectors[rows] * vectors.weights[rows, None]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[known]
+    totals = np.add.reduceat(weighted, starts, axis=0)
+    norms = np.linalg.norm(totals, axis=1, keepdims=True)
+    out[known] = totals / np.where(norms > 0, norms, 1.0)
+    return out
 
 
 def from_counts(words: list[str], counts: np.ndarray, vectors: np.ndarray) -> WordVectors:

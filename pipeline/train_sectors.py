@@ -42,7 +42,7 @@ from extractors.sector_model import (
     SparseRows,
     Vocabulary,
     decide,
-    encode,
+    encode_all,
     feature_groups,
     merge_inputs,
     save_model,
@@ -253,8 +253,7 @@ def build_vocabulary(examples: list[Example], config: TrainingConfig, vectors: W
 
 
 def featurize(examples: list[Example], vocabulary: Vocabulary, vectors: WordVectors | None) -> SparseRows:
-    memo: dict = {}  # a text (sentence, heading, lead-in) is scanned once however many rows read it
-    return SparseRows.from_rows(encode(e.scored, vocabulary, memo, vectors) for e in examples)
+    return encode_all((e.scored for e in examples), vocabulary, vectors)
 
 
 def label_matrix(examples: list[Example], sectors: tuple[str, ...]) -> np.ndarray:
@@ -405,7 +404,7 @@ def prepare(weak_paths: list[Path], gold_dir: Path, config: TrainingConfig, prog
         tuple(gold),
         featurize(weak, vocabulary, vectors),
         label_matrix(weak, sectors),
-        {g.name: SparseRows.from_rows(encode(s, vocabulary, {}, vectors) for s in g.eligible) for g in gold},
+        {g.name: encode_all(g.eligible, vocabulary, vectors) for g in gold},
         {g.name: label_matrix(list(g.examples), sectors) for g in gold},
         vectors,
     )

@@ -15,6 +15,7 @@ from extractors.word_vectors import (
     read_word_vectors,
     save_word_vectors,
     sentence_vector,
+    sentence_vectors,
     shipped_word_vectors,
     words_of,
 )
@@ -93,3 +94,16 @@ def test_vectors_round_trip_through_their_files(tmp_path):
     np.testing.assert_allclose(read.vectors, expected.vectors, rtol=1e-6)
     np.testing.assert_allclose(read.weights, expected.weights, rtol=1e-6)
     assert read.weights[0] < read.weights[2]  # frequent words weigh less
+
+
+def test_many_sentences_at_once_are_each_sentence_alone():
+    vectors = shipped_word_vectors()
+    texts = ["加快发展冰雪运动。", "!!", "积极发展普惠托育服务,新增托位2000个。", ""]
+    together = sentence_vectors(texts, vectors)
+    alone = []
+    for text in texts:
+        rows = [vectors.index[w] for w in words_of(text) if w in vectors.index]
+        total = (vectors.vectors[rows] * vectors.weights[rows, None]).sum(axis=0) if rows else np.zeros(vectors.dim)
+        alone.append(total / max(float(np.linalg.norm(total)), 1e-12))
+    np.testing.assert_allclose(together, np.vstack(alone), atol=1e-6)
+    assert not together[1].any() and not together[3].any()
