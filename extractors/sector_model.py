@@ -25,6 +25,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -105,9 +106,10 @@ def known_ngram_ids(text: str, known: dict[str, int]) -> list[int]:
     if not known:
         return []
     folded = "".join(text.translate(_FOLD_DIGITS).split())
-    return sorted({row for _end, row in _automaton(known).iter(folded)})
+    return sorted(set(map(_SECOND, _automaton(known).iter(folded))))  # map(itemgetter): no Python frame per match
 
 
+_SECOND = itemgetter(1)  # an automaton match is (end, row)
 _AUTOMATA: dict[int, tuple[dict[str, int], ahocorasick.Automaton]] = {}
 
 
