@@ -41,7 +41,7 @@ from extractors.sectors import (
     rule_scores,
     tag_rows,
 )
-from extractors.word_vectors import VECTORS_DIR, WordVectors, read_word_vectors, sentence_vectors
+from extractors.word_vectors import VECTORS_DIR, WordVectors, folded, read_word_vectors, sentence_vectors
 from pipeline.lexicon import LEXICON_DIR
 from pipeline.records import Sentence, StructuredDocument
 
@@ -62,15 +62,14 @@ GROUPS = ("s", "h", "p", "l", "v", "n", "f", "r", "e")
 # reports (eligible sentences): merged micro-F1 0.8345 without the vector, 0.849 at 1, 0.851 at 2, 0.852 at 3.
 EMBEDDING_SCALE = 3.0
 NGRAM_MIN, NGRAM_MAX = 2, 3  # single characters say little about a topic and double the work
-_FOLD_DIGITS = str.maketrans("123456789", "000000000")
 
 
 def char_ngrams(text: str, n_min: int = NGRAM_MIN, n_max: int = NGRAM_MAX) -> set[str]:
     """Every character n_min..n_max-gram of `text` (digits folded to 0, spaces dropped)."""
-    folded = "".join(text.translate(_FOLD_DIGITS).split())
+    chars = folded(text)
     grams: set[str] = set()
     for n in range(n_min, n_max + 1):
-        grams.update(folded[i : i + n] for i in range(len(folded) - n + 1))
+        grams.update(chars[i : i + n] for i in range(len(chars) - n + 1))
     return grams
 
 
@@ -105,8 +104,7 @@ def known_ngram_ids(text: str, known: dict[str, int]) -> list[int]:
     unsorted rows gave another process (a Dask worker) a score 0.0001 apart."""
     if not known:
         return []
-    folded = "".join(text.translate(_FOLD_DIGITS).split())
-    return sorted(set(map(_SECOND, _automaton(known).iter(folded))))  # map(itemgetter): no Python frame per match
+    return sorted(set(map(_SECOND, _automaton(known).iter(folded(text)))))  # map(itemgetter): no Python frame per match
 
 
 _SECOND = itemgetter(1)  # an automaton match is (end, row)

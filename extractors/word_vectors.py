@@ -27,6 +27,12 @@ SIF_SMOOTHING = 1e-3
 _FOLD_DIGITS = str.maketrans("123456789", "000000000")
 
 
+def folded(text: str) -> str:
+    """Digits folded to 0 (2024年 and 2025年 read alike) and spaces dropped: how the sector model's
+    n-grams and the word vectors both read a text."""
+    return "".join(text.translate(_FOLD_DIGITS).split())
+
+
 @dataclass(frozen=True, slots=True)
 class WordVectors:
     index: dict[str, int]  # word -> row
@@ -39,18 +45,14 @@ class WordVectors:
 
 
 def words_of(text: str) -> list[str]:
-    """The words a vector is looked up for: digits folded to 0 (2024年 and 2025年 are one word) and
-    spaces dropped, then jieba's accurate mode — the same cut for training and for tagging."""
-    return cut_words("".join(text.translate(_FOLD_DIGITS).split()))
-
-
-def sentence_vector(text: str, vectors: WordVectors) -> np.ndarray:
-    """Unit-length SIF-weighted mean of the vectors of `text`'s known words (zeros when none is known)."""
-    return sentence_vectors([text], vectors)[0]
+    """The words a vector is looked up for: the `folded` text cut by jieba's accurate mode — the same
+    cut for training and for tagging."""
+    return cut_words(folded(text))
 
 
 def sentence_vectors(texts: list[str], vectors: WordVectors) -> np.ndarray:
-    """`sentence_vector` of every text, (texts, dim): one gather and one segmented sum for them all."""
+    """Per text, the unit-length SIF-weighted mean of its known words' vectors (zeros when none is
+    known), (texts, dim): one gather and one segmented sum for them all."""
     index = vectors.index
     rows_of = [[row for word in words_of(text) if (row := index.get(word)) is not None] for text in texts]
     counts = np.fromiter(map(len, rows_of), dtype=np.int64, count=len(texts))

@@ -14,7 +14,6 @@ from extractors.word_vectors import (
     from_counts,
     read_word_vectors,
     save_word_vectors,
-    sentence_vector,
     sentence_vectors,
     shipped_word_vectors,
     words_of,
@@ -45,10 +44,10 @@ def test_related_words_are_near_each_other():
 
 def test_a_sentence_vector_has_unit_length_or_is_zero():
     vectors = shipped_word_vectors()
-    v = sentence_vector("加快发展冰雪运动,建设全民健身场地。", vectors)
+    [v] = sentence_vectors(["加快发展冰雪运动,建设全民健身场地。"], vectors)
     assert v.shape == (vectors.dim,)
     assert abs(float(np.linalg.norm(v)) - 1.0) < 1e-3
-    assert not sentence_vector("!!", vectors).any()
+    assert not sentence_vectors(["!!"], vectors).any()
 
 
 def test_digits_are_folded_and_spaces_dropped_as_in_training():
