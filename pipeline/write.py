@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +28,24 @@ def rows_to_table(table: str, rows: Iterable[Any], **constants: Any) -> pa.Table
     `constants` fill columns the records do not carry (doc_id, year)."""
     schema = schema_for(table)
     rows = list(rows)
-    columns = {}
-    for field in schema:
-        if field.name in constants:
-            columns[field.name] = [constants[field.name]] * len(rows)
-        elif rows and isinstance(rows[0], dict):
-            columns[field.name] = [row.get(field.name) for row in rows]
-        else:
-            columns[field.name] = [getattr(row, field.name, None) for row in rows]
-    return pa.Table.from_pydict(columns, schema=schema)
+    read = [name for name in schema.names if name not in constants]
+    columns = dict(zip(read, record_columns(rows, read), strict=True))
+    columns.update({name: [value] * len(rows) for name, value in constants.items() if name in schema.names})
+    return pa.Table.from_pydict({name: columns[name] for name in schema.names}, schema=schema)
+
+
+def record_columns(rows: list[Any], names: list[str]) -> list[list[Any]]:
+    """The named fields of every record, one list per name (None where a record lacks the field)."""
+    if not rows or not names:
+        return [[] for _ in names]
+    if isinstance(rows[0], dict):
+        return [[row.get(name) for row in rows] for name in names]
+    if len(names) > 1:
+        try:  # one C-level getter per record and a transpose: the rows of a table share one type
+            return [list(column) for column in zip(*map(attrgetter(*names), rows), strict=True)]
+        except AttributeError:
+            pass
+    return [[getattr(row, name, None) for row in rows] for name in names]
 
 
 def _partitioning(table: str) -> ds.Partitioning | None:
