@@ -21,14 +21,11 @@ hyper-parameters it was trained with), and reads the word vectors of lexicons/mo
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from operator import itemgetter
 from pathlib import Path
 
-import ahocorasick
 import numpy as np
 
 from extractors.base import per_document
@@ -96,79 +93,188 @@ Vocabulary = dict[str, dict[str, int]]  # group -> n-gram -> row of the weight m
 
 
 def known_ngram_ids(text: str, known: dict[str, int]) -> list[int]:
-    """The rows of `text`'s n-grams (as `char_ngrams` cuts them) that `known` has, each once, sorted.
-
-    Found by one automaton of the known n-grams (every occurrence, overlaps included: exactly the
-    n-grams of the text that are known) rather than by slicing out every n-gram in Python.
-    Sorted: a set's order follows the process's string hashing and float sums follow the order, so
-    unsorted rows gave another process (a Dask worker) a score 0.0001 apart."""
-    if not known:
-        return []
-    return sorted(set(map(_SECOND, _automaton(known).iter(folded(text)))))  # map(itemgetter): no Python frame per match
+    """The rows of `text`'s n-grams (as `char_ngrams` cuts them) that `known` has, each once, sorted."""
+    return known_ngram_rows([text], known)[1].tolist()
 
 
-_SECOND = itemgetter(1)  # an automaton match is (end, row)
-_AUTOMATA: dict[int, tuple[dict[str, int], ahocorasick.Automaton]] = {}
+def known_ngram_rows(texts: Sequence[str], known: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """`known_ngram_ids` of many texts at once, as (indptr, rows): text i's rows are
+    rows[indptr[i]:indptr[i + 1]]. Sorted: float sums follow the order of the rows, and a set's
+    order would follow the process's string hashing (a Dask worker gave a score 0.0001 apart).
+
+    An n-gram of up to three characters is one 63-bit number (21 bits per code point), so the n-grams
+    of a batch of texts are looked up among the vocabulary's sorted numbers with numpy: no Python
+    step per character or per match."""
+    counts, rows = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    if known:
+        table = _gram_table(known)
+        for start in range(0, len(texts), _TEXTS_PER_BATCH):
+            batch_counts, batch_rows = _rows_of_batch(texts[start : start + _TEXTS_PER_BATCH], table)
+            counts.append(batch_counts)
+            rows.append(batch_rows)
+    else:
+        counts.append(np.zeros(len(texts), dtype=np.int64))
+    return np.concatenate(([0], np.cumsum(np.concatenate(counts)))), np.concatenate(rows)
 
 
-def _automaton(known: dict[str, int]) -> ahocorasick.Automaton:
-    """An automaton of a vocabulary group, built once per vocabulary (keyed by identity; the entry
-    holds the vocabulary, so its id cannot be reused while the automaton lives)."""
-    entry = _AUTOMATA.get(id(known))
+_CODE_BITS = 21  # every Unicode code point fits
+_TEXTS_PER_BATCH = 4096  # bounds the arrays when training reads hundreds of thousands of sentences
+_GRAM_TABLES: dict[int, tuple[dict[str, int], _GramTable]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _GramTable:
+    keys: dict[int, np.ndarray]  # n -> the vocabulary's n-grams, packed by `_gram_keys`, sorted (uint64)
+    rows: dict[int, np.ndarray]  # n -> the row of each of those keys
+    width: int  # one more than the largest row
+
+
+def _gram_keys(codes: np.ndarray, n: int) -> np.ndarray:
+    """The packed n-gram starting at every position of `codes` that has n code points from it on."""
+    count = len(codes) - n + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    keys = codes[:count].astype(np.uint64)
+    for k in range(1, n):
+        keys = (keys << np.uint64(_CODE_BITS)) | codes[k : k + count]
+    return keys
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _gram_table(known: dict[str, int]) -> _GramTable:
+    """The vocabulary as sorted packed keys per n-gram length, built once per vocabulary (keyed by
+    identity; the entry holds the vocabulary, so its id cannot be reused while the table lives)."""
+    entry = _GRAM_TABLES.get(id(known))
     if entry is None or entry[0] is not known:
-        automaton = ahocorasick.Automaton()
+        by_length: dict[int, list[tuple[str, int]]] = {}
         for gram, row in known.items():
-            automaton.add_word(gram, row)
-        automaton.make_automaton()
-        entry = _AUTOMATA[id(known)] = (known, automaton)
+            by_length.setdefault(len(gram), []).append((gram, row))
+        if not all(1 <= n <= 64 // _CODE_BITS for n in by_length):
+            raise ValueError(f"n-grams of {sorted(by_length)} characters: only 1 to {64 // _CODE_BITS} are packed")
+        keys, rows = {}, {}
+        for n, grams in sorted(by_length.items()):
+            packed = _gram_keys(_code_points("".join(gram for gram, _ in grams)), n)[::n]
+            order = np.argsort(packed, kind="stable")
+            keys[n] = packed[order]
+            rows[n] = np.fromiter((row for _, row in grams), np.int64, len(grams))[order]
+        entry = _GRAM_TABLES[id(known)] = (known, _GramTable(keys, rows, max(known.values()) + 1))
     return entry[1]
 
 
-# The groups of feature_groups() taken from the sentence's surroundings, which its neighbours share.
-_CONTEXT_GROUPS = (("h", "heading"), ("p", "parent_heading"), ("l", "lead_in"), ("v", "previous"), ("n", "following"))
+def _rows_of_batch(texts: Sequence[str], table: _GramTable) -> tuple[np.ndarray, np.ndarray]:
+    """(count per text, rows text after text) of the known n-grams of `texts`, each once, sorted."""
+    folds = [folded(text) for text in texts]
+    lengths = np.fromiter(map(len, folds), np.int64, len(folds))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    codes = _code_points("".join(folds))
+    owners, rows = [], []
+    for n, known_keys in table.keys.items():
+        keys = _gram_keys(codes, n)
+        at = np.minimum(np.searchsorted(known_keys, keys), len(known_keys) - 1)
+        hit = np.flatnonzero(known_keys[at] == keys)
+        owner = np.searchsorted(starts, hit, side="right") - 1
+        inside = hit + n <= starts[owner] + lengths[owner]  # not an n-gram across two texts
+        owners.append(owner[inside])
+        rows.append(table.rows[n][at[hit[inside]]])
+    pairs = np.sort(np.concatenate(owners) * table.width + np.concatenate(rows))  # by text, then row
+    if len(pairs):
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]  # each once
+    return np.bincount(pairs // table.width, minlength=len(texts)), pairs % table.width
 
 
-def encode(
-    scored: RuleScores, vocabulary: Vocabulary, memo: dict[tuple[str, str], list[int]] | None = None
-) -> tuple[list[int], list[float]]:
-    """Feature rows and values of the sparse groups: each group's known n-grams, scaled to unit L2
-    norm per group, and the lexicon's score of every sector it scores (group `r`: the rules'
-    evidence, as a feature). `memo` keeps the rows of headings and lead-ins across the sentences of
-    one document. The word vector (group `e`) is added for many sentences at once by `encode_all`."""
-    context = scored.context
-    ids: list[int] = []
-    values: list[float] = []
+# The n-gram groups of feature_groups(), in the order their features stand in a row, with the
+# attribute of the sentence's context each reads ("sentence": its own text).
+_NGRAM_GROUPS = (
+    ("s", "sentence"),
+    ("h", "heading"),
+    ("p", "parent_heading"),
+    ("l", "lead_in"),
+    ("v", "previous"),
+    ("n", "following"),
+)
 
-    def add(found: list[int]) -> None:
-        if found:
-            ids.extend(found)
-            values.extend([1.0 / math.sqrt(len(found))] * len(found))
 
-    add(known_ngram_ids(context.sentence.text, vocabulary.get("s", {})))
-    for group, attribute in _CONTEXT_GROUPS:
-        key = (group, getattr(context, attribute))
-        found = memo.get(key) if memo is not None else None
-        if found is None:
-            found = known_ngram_ids(key[1], vocabulary.get(group, {}))
-            if memo is not None:
-                memo[key] = found
-        add(found)
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One feature group of every sentence: how many features each has, then all of them in order."""
+
+    counts: np.ndarray  # (sentences,)
+    indices: np.ndarray
+    values: np.ndarray
+
+
+def encode_sparse(scored: Sequence[RuleScores], vocabulary: Vocabulary) -> SparseRows:
+    """The sparse groups of every sentence, each row in group order: each n-gram group's known
+    n-grams and the shape features, every group scaled to unit L2 norm on its own; then the lexicon's
+    score of every sector it scores (group `r`: the rules' evidence, as a feature). Each n-gram group
+    looks up each distinct text once (neighbours share their texts, a section its heading)."""
+    parts = [_ngram_part(scored, vocabulary.get(group, {}), attribute) for group, attribute in _NGRAM_GROUPS]
     shapes = vocabulary.get("f", {})
-    add(sorted(shapes[f] for f in shape_features(context) if f in shapes))
+    parts.append(_unit_part([sorted(shapes[f] for f in shape_features(s.context) if f in shapes) for s in scored]))
     rule = vocabulary.get("r", {})
-    for sector, score in scored.scores.items():
-        if sector in rule and score > 0:
-            ids.append(rule[sector])
-            values.append(score)
-    return ids, values
+    evidence = [[(rule[k], v) for k, v in s.scores.items() if k in rule and v > 0] for s in scored]
+    parts.append(
+        _Part(
+            np.fromiter(map(len, evidence), np.int64, len(evidence)),
+            np.fromiter((row for found in evidence for row, _ in found), np.int64),
+            np.fromiter((value for found in evidence for _, value in found), np.float64),
+        )
+    )
+    return _side_by_side(parts, len(scored))
+
+
+def _ngram_part(scored: Sequence[RuleScores], known: dict[str, int], attribute: str) -> _Part:
+    slot: dict[str, int] = {}
+    which = np.fromiter(
+        (slot.setdefault(_text_of(s.context, attribute), len(slot)) for s in scored), np.int64, len(scored)
+    )
+    indptr, rows = known_ngram_rows(list(slot), known)
+    counts = np.diff(indptr)[which]
+    return _Part(counts, rows[_gather(indptr[:-1][which], counts)], _unit_values(counts))
+
+
+def _unit_part(rows: list[list[int]]) -> _Part:
+    counts = np.fromiter(map(len, rows), np.int64, len(rows))
+    return _Part(counts, np.fromiter((row for found in rows for row in found), np.int64), _unit_values(counts))
+
+
+def _unit_values(counts: np.ndarray) -> np.ndarray:
+    """1/√count, count times per sentence: each group's features have unit L2 norm."""
+    return np.repeat(1.0 / np.sqrt(np.maximum(counts, 1)), counts)
+
+
+def _gather(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Positions starts[i], …, starts[i] + counts[i] - 1, for every i in turn."""
+    ends = np.cumsum(counts)
+    return np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1] if len(ends) else 0)
+
+
+def _side_by_side(parts: list[_Part], n_rows: int) -> SparseRows:
+    """Rows made of each part's features for that row, part after part."""
+    counts = np.stack([part.counts for part in parts]) if parts else np.zeros((0, n_rows), dtype=np.int64)
+    indptr = np.concatenate(([0], np.cumsum(counts.sum(axis=0)))).astype(np.int64)
+    before = np.cumsum(counts, axis=0) - counts  # where each part starts within its row
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    values = np.empty(indptr[-1], dtype=np.float32)
+    for part, offset in zip(parts, before, strict=True):
+        at = _gather(indptr[:-1] + offset, part.counts)
+        indices[at] = part.indices
+        values[at] = part.values
+    return SparseRows(indptr, indices, values)
+
+
+def _text_of(context: SentenceContext, attribute: str) -> str:
+    return context.sentence.text if attribute == "sentence" else getattr(context, attribute)
 
 
 def encode_all(scored: Iterable[RuleScores], vocabulary: Vocabulary, vectors: WordVectors | None) -> SparseRows:
-    """Every sentence's features: the sparse groups (`encode`) and, when the vocabulary has group `e`
-    and `vectors` are given, the sentence's word vector scaled by EMBEDDING_SCALE after them."""
+    """Every sentence's features: the sparse groups (`encode_sparse`) and, when the vocabulary has
+    group `e` and `vectors` are given, the sentence's word vector scaled by EMBEDDING_SCALE after them."""
     scored = list(scored)
-    memo: dict[tuple[str, str], list[int]] = {}
-    sparse = SparseRows.from_rows(encode(s, vocabulary, memo) for s in scored)
+    sparse = encode_sparse(scored, vocabulary)
     dimensions = vocabulary.get("e")
     if not dimensions or vectors is None:
         return sparse

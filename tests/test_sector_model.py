@@ -17,7 +17,10 @@ from extractors.sector_model import (
     THRESHOLD,
     SectorMergedTagger,
     SectorModelTagger,
+    char_ngrams,
     decide,
+    encode_sparse,
+    known_ngram_rows,
     merge_inputs,
     read_model,
     shipped_model,
@@ -147,3 +150,42 @@ def test_dense_columns_follow_each_rows_own_features():
     assert merged.indptr.tolist() == expected.indptr.tolist()
     assert merged.indices.tolist() == expected.indices.tolist()
     assert merged.values.tolist() == expected.values.tolist()
+
+
+def _slow_rows(text: str, known: dict[str, int]) -> list[int]:
+    """The definition the packed lookup must meet: the known n-grams among `char_ngrams` (1 to 3
+    characters: a trained vocabulary has 2 and 3, the lookup takes whatever lengths it holds)."""
+    return sorted(known[gram] for gram in char_ngrams(text, 1, 3) if gram in known)
+
+
+def test_packed_ngram_lookup_finds_exactly_the_known_ngrams_of_each_text(seed, monkeypatch):
+    import random
+
+    import extractors.sector_model as sector_model
+
+    vocabulary = shipped_model().vocabulary
+    texts = [s.text for s in seed.sentences] + [seed.document.text[:200]]
+    alphabet = "经济增长发展国年2024 \t\u3000%,。𠀀ab"  # digits fold to 0, spaces drop, an astral character
+    pick = random.Random(7)
+    texts += ["".join(pick.choice(alphabet) for _ in range(pick.randint(0, 9))) for _ in range(2000)]
+    known = {**vocabulary["s"], "𠀀a": 10**6, "年": 10**6 + 1}  # one-character and astral n-grams too
+    monkeypatch.setattr(sector_model, "_TEXTS_PER_BATCH", 97)  # texts across batch boundaries
+    for table in (known, vocabulary["h"], {}):
+        indptr, rows = known_ngram_rows(texts, table)
+        assert [rows[a:b].tolist() for a, b in pairwise(indptr)] == [_slow_rows(t, table) for t in texts]
+
+
+def test_sparse_rows_hold_each_group_in_order_with_unit_norm(seed):
+    model = shipped_model()
+    eligible = [s for s in rule_scores(seed) if s.eligible]
+    rows = encode_sparse(eligible, model.vocabulary)
+    group_of = {row: group for group, grams in model.vocabulary.items() for row in grams.values()}
+    order = {group: i for i, group in enumerate("shplvnfr")}
+    for scored, (a, b) in zip(eligible, pairwise(rows.indptr), strict=True):
+        groups = [group_of[row] for row in rows.indices[a:b].tolist()]
+        assert groups == sorted(groups, key=order.__getitem__)
+        own = [row for row in rows.indices[a:b].tolist() if group_of[row] == "s"]
+        assert own == _slow_rows(scored.context.sentence.text, model.vocabulary["s"])
+        for group in "shplvnf":
+            values = rows.values[a:b][[g == group for g in groups]]
+            assert len(values) == 0 or abs(float(np.sum(values.astype(np.float64) ** 2)) - 1) < 1e-6
