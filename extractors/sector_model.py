@@ -92,15 +92,11 @@ def feature_groups(context: SentenceContext) -> dict[str, set[str]]:
 Vocabulary = dict[str, dict[str, int]]  # group -> n-gram -> row of the weight matrix
 
 
-def known_ngram_ids(text: str, known: dict[str, int]) -> list[int]:
-    """The rows of `text`'s n-grams (as `char_ngrams` cuts them) that `known` has, each once, sorted."""
-    return known_ngram_rows([text], known)[1].tolist()
-
-
 def known_ngram_rows(texts: Sequence[str], known: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """`known_ngram_ids` of many texts at once, as (indptr, rows): text i's rows are
-    rows[indptr[i]:indptr[i + 1]]. Sorted: float sums follow the order of the rows, and a set's
-    order would follow the process's string hashing (a Dask worker gave a score 0.0001 apart).
+    """The rows of each text's n-grams (every substring, after `folded`, that `known` has), each once
+    and sorted, as (indptr, rows): text i's rows are rows[indptr[i]:indptr[i + 1]]. Sorted: float
+    sums follow the order of the rows, and a set's order would follow the process's string hashing
+    (a Dask worker gave a score 0.0001 apart).
 
     An n-gram of up to three characters is one 63-bit number (21 bits per code point), so the n-grams
     of a batch of texts are looked up among the vocabulary's sorted numbers with numpy: no Python
