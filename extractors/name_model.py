@@ -25,7 +25,7 @@ from pathlib import Path
 
 import regex
 
-from pipeline.lexicon import LEXICON_DIR, read_list, read_tsv
+from pipeline.lexicon import LEXICON_DIR, contains_any, read_list, read_tsv
 from pipeline.records import Token
 
 MODEL_DIR = LEXICON_DIR / "models" / "projects" / "model"
@@ -141,17 +141,17 @@ def _blas():
 
 
 @cache
-def _candidate_pattern() -> regex.Pattern:
+def _holds_a_cue() -> Callable[[str], bool]:
     """Sentences the model reads: those with a name suffix, a list head, a stage or construction cue."""
     words = {row["suffix"] for row in read_tsv("name_suffixes.tsv")}
     words |= {row["head"] for row in read_tsv("list_heads.tsv")}
     words |= {row["cue"] for row in read_tsv("project_stages.tsv")}
     words |= set(read_list("model_cue_words.txt"))
-    return regex.compile("|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return contains_any(words)
 
 
 def is_candidate(text: str) -> bool:
-    return len(text) >= 4 and bool(_candidate_pattern().search(text))
+    return len(text) >= 4 and _holds_a_cue()(text)
 
 
 _CLAUSE_END = regex.compile(r"(?<=[,;:])")

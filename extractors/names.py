@@ -18,20 +18,24 @@ without a suffix must hold a word that few reports use (lexicons/idf.tsv: 兰原
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import ahocorasick
 import regex
 
-from pipeline.lexicon import read_list, read_tsv
+from pipeline.lexicon import contains_any, read_list, read_tsv
 from pipeline.records import Token
 
 _PUNCT = regex.compile(r"[,;:。!?、“”\"《》()\s]|以及|及")
 _SEPARATORS = ("、", "和", "及", "以及")
 _SHORT_FORMS = (("高速公路", "高速"), ("高速", "高速"), ("城际铁路", "城际铁路"))
 _QUOTED = regex.compile(r"“[^”]*”")
+_HAN = regex.compile(r"\p{Han}")
+_COUNT_OR_PARENTHESIS = regex.compile(r"[\d一二三四五六七八九十两]+[期]?|[()]")
+_COMPANIONS = regex.compile(r"((?:、[^,;:。、等]{2,8})*)等")
+_PLAIN_NAME = regex.compile(r"[\p{Han}A-Za-z\d]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +62,15 @@ def _suffixes() -> tuple[dict[str, dict[str, str]], regex.Pattern]:
 
 
 @cache
-def _name_word_pattern() -> regex.Pattern:
+def _holds_a_name_word() -> Callable[[str], bool]:
     """A suffix or a list head: the words every name rule starts from."""
-    words = sorted({*_suffixes()[0], *_list_heads()}, key=len, reverse=True)
-    return regex.compile("|".join(regex.escape(w) for w in words))
+    return contains_any({*_suffixes()[0], *_list_heads()})
 
 
 def may_hold_a_name(text: str) -> bool:
     """Whether any name rule can fire: every one starts from a suffix or a list's head word (three
     sentences in four of a report have none)."""
-    return _name_word_pattern().search(text) is not None
+    return _holds_a_name_word()(text)
 
 
 @cache
@@ -78,6 +81,12 @@ def _list_heads() -> dict[str, dict[str, str]]:
 @cache
 def _patterns() -> dict[str, regex.Pattern]:
     return {row["name"]: regex.compile(f"(?:{row['pattern']})") for row in read_tsv("name_patterns.tsv")}
+
+
+@cache
+def _at_the_end(name: str) -> regex.Pattern:
+    """The pattern of name_patterns.tsv `name`, anchored at the end of the text."""
+    return regex.compile(f"(?:{_patterns()[name].pattern})$")
 
 
 @cache
@@ -231,7 +240,7 @@ def _inside_name_parentheses(text: str, at: int) -> bool:
 
 
 def _is_han(char: str) -> bool:
-    return bool(char) and bool(regex.match(r"\p{Han}", char))
+    return bool(char) and bool(_HAN.match(char))
 
 
 def _left_edge(cuts: Sequence[int], end: int, floor: int) -> int:
@@ -290,7 +299,7 @@ def is_specific(modifier: str) -> bool:
     两个省实验室: a count, not a name."""
     if _patterns()["counted"].search(modifier) or "的" in modifier:
         return False
-    rest = regex.sub(r"[\d一二三四五六七八九十两]+[期]?|[()]", "", strip_generic(modifier))
+    rest = _COUNT_OR_PARENTHESIS.sub("", strip_generic(modifier))
     return len(rest) >= 2
 
 
@@ -299,7 +308,7 @@ def has_rare_word(item: str) -> bool:
     心连心化工新材料 — not 交通, 旅游休闲. Words outside the frequency table are rarer still."""
     limit = threshold("rare_word_max_df")
     frequency = _document_frequency()
-    words = [w for w in _words(_QUOTED.sub("", item)) if regex.search(r"\p{Han}", w)]
+    words = [w for w in _words(_QUOTED.sub("", item)) if _HAN.search(w)]
     return any(frequency.get(w, 0) <= limit for w in words if len(w) >= 2)
 
 
@@ -315,7 +324,7 @@ def is_government(name: str) -> bool:
 def _is_campaign(modifier: str) -> bool:
     """“三通一规范”工程 is a campaign (its name opens inside quotes); 黄河“十四五”防洪工程 and 黄河“热备”水源
     only quote a word inside the name."""
-    return modifier.count("“") != modifier.count("”") or bool(regex.fullmatch(r"“[^”]*”", modifier))
+    return modifier.count("“") != modifier.count("”") or bool(_QUOTED.fullmatch(modifier))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -538,9 +547,8 @@ def list_names(text: str, tokens: Sequence[Token], cuts: Sequence[int], names: l
 
 def _without_extensions(item: str) -> str:
     """大数据产业园二期 -> 大数据产业园: the name without its phase, section or extension."""
-    patterns = _patterns()
     for part in ("works", "extension", "phase", "section"):
-        match = regex.search(f"(?:{patterns[part].pattern})$", item)
+        match = _at_the_end(part).search(item)
         if match and match.start() > 0:
             item = item[: match.start()]
     return item
@@ -604,7 +612,7 @@ def companions(text: str, tokens: Sequence[Token], cuts: Sequence[int], names: l
     found: list[Name] = []
     taken = [(n.start, n.end) for n in names]
     for enterprise in (n for n in names if n.kind == "enterprise"):
-        after = regex.match(r"((?:、[^,;:。、等]{2,8})*)等", text[enterprise.end :])
+        after = _COMPANIONS.match(text[enterprise.end :])
         if after is None:
             continue
         spans = []
@@ -619,7 +627,7 @@ def companions(text: str, tokens: Sequence[Token], cuts: Sequence[int], names: l
             name = text[a:b]
             if any(x < b and a < y for x, y in taken) or not 2 <= len(name) <= 8 or not has_rare_word(name):
                 continue
-            if is_government(name) or name in _region_names() or not regex.fullmatch(r"[\p{Han}A-Za-z\d]+", name):
+            if is_government(name) or name in _region_names() or not _PLAIN_NAME.fullmatch(name):
                 continue
             found.append(Name(a, b, name, "entities", "enterprise", None, "companion"))
     return found
@@ -649,7 +657,7 @@ def _shared_works(names: list[Name]) -> list[Name]:
     """卫河、共渠、东孟姜女河治理等项目: the last item's works (治理) are every item's."""
     works = _patterns()["shared_works"]
     last = names[0]
-    match = regex.search(f"(?:{works.pattern})$", last.name)
+    match = _at_the_end("shared_works").search(last.name)
     if match is None or match.start() < 2:
         return names
     shared = match.group()

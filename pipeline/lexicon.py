@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+
+import ahocorasick
 
 from pipeline.errors import LexiconError
 
@@ -50,3 +53,17 @@ def read_list(name: str) -> tuple[str, ...]:
     """Entries of a one-column list file (the header row is skipped)."""
     lines = list(_data_lines(lexicon_path(name)))
     return tuple(lines[1:])
+
+
+def contains_any(words: Iterable[str]) -> Callable[[str], bool]:
+    """A test of whether a text holds any of `words`, by one Aho-Corasick automaton: a regex
+    alternation of a few hundred words tries every one of them at every position (~15 µs a sentence
+    for the name suffixes, against ~1 µs here)."""
+    words = set(words)
+    if "" in words or not words:
+        return lambda _text, found=bool(words): found
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, None)
+    automaton.make_automaton()
+    return lambda text: next(automaton.iter(text), None) is not None

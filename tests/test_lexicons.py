@@ -59,3 +59,12 @@ def test_word_lists_are_sorted():
             if line and not line.startswith("#")
         ][1:]
         assert words == sorted(words), name
+
+
+def test_contains_any_finds_a_word_anywhere_in_a_text():
+    from pipeline.lexicon import contains_any
+
+    holds = contains_any(["工程", "产业园", "园"])
+    assert holds("推进南水北调工程建设") and holds("园") and holds("建设郑州国际文化创意产业园")
+    assert not holds("经济增长6%左右") and not holds("")
+    assert not contains_any([])("工程")
