@@ -24,7 +24,6 @@ from functools import cache
 
 import regex
 
-from extractors.name_model import unit_tokens
 from extractors.names import Name, find_names, tokens_of
 from extractors.targets import status_and_period
 from pipeline.lexicon import read_tsv
@@ -163,7 +162,7 @@ def _with_construction_projects(text: str, names: list[Name]) -> list[Name]:
 
 
 def sentence_names(sentence: Sentence, tokens: Sequence[Token] | None = None) -> list[Name]:
-    """Every name of one sentence, for both tables (`tokens`: the sentence's, offsets into the document)."""
+    """Every name of one sentence, for both tables (`tokens`: the sentence's, as the segment stage gives them)."""
     return text_names(sentence.text, local_tokens(sentence, tokens))
 
 
@@ -173,10 +172,9 @@ def text_names(text: str, tokens: Sequence[Token]) -> list[Name]:
 
 
 def local_tokens(sentence: Sentence, tokens: Sequence[Token] | None) -> tuple[Token, ...]:
-    """A sentence's tokens with offsets from its start (segmented afresh when the document has none)."""
-    if tokens is None:
-        return tokens_of(sentence.text)
-    return unit_tokens(tokens, sentence.start, sentence.end)
+    """A sentence's tokens, offsets from its start (the segment stage's, or segmented afresh when the
+    document has none)."""
+    return tokens_of(sentence.text) if tokens is None else tuple(tokens)
 
 
 def content_sentences_with_tokens(doc: StructuredDocument):

@@ -127,7 +127,8 @@ class StructuredDocument:
     document: Document
     sections: tuple[Section, ...]
     sentences: tuple[Sentence, ...]
-    # Tokens per sentence (same order as `sentences`); empty for noise and duplicate sentences.
+    # Tokens per sentence (same order as `sentences`), offsets from the sentence's start (every reader
+    # wants them so: the name rules and the name model); empty for noise and duplicate sentences.
     tokens: tuple[tuple[Token, ...], ...] = ()
 
     @property

@@ -1,4 +1,4 @@
-"""Stage 3, segment: words (and a coarse POS) for every content sentence, with offsets.
+"""Stage 3, segment: words (and a coarse POS) for every content sentence, with offsets from its start.
 
 Reads: StructuredDocument.sentences. Writes: StructuredDocument.tokens.
 
@@ -85,18 +85,18 @@ def tag_words(chunk: str) -> list[tuple[str, str]]:
     return tokenizer().tag(chunk, True)
 
 
-def tokenize(text: str, base: int = 0) -> tuple[Token, ...]:
-    """Tokens of `text` with offsets shifted by `base`; tokens cover the text exactly."""
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Tokens of `text` with offsets into it; tokens cover the text exactly."""
     tokens: list[Token] = []
     pos = 0
     for match in _OWN_TOKENS.finditer(text):
         if match.start() > pos:
-            _add_words(tokens, text[pos : match.start()], base + pos)
+            _add_words(tokens, text[pos : match.start()], pos)
         tag = "m" if match["m"] else ("eng" if match["eng"] else "x")
-        tokens.append(Token(base + match.start(), base + match.end(), match.group(), tag))
+        tokens.append(Token(match.start(), match.end(), match.group(), tag))
         pos = match.end()
     if pos < len(text):
-        _add_words(tokens, text[pos:], base + pos)
+        _add_words(tokens, text[pos:], pos)
     return tuple(tokens)
 
 
@@ -108,7 +108,5 @@ def _add_words(tokens: list[Token], chunk: str, at: int) -> None:
 
 
 def segment(doc: StructuredDocument) -> StructuredDocument:
-    tokens = tuple(
-        tokenize(s.text, s.start) if s.noise is None and s.duplicate_of is None else () for s in doc.sentences
-    )
+    tokens = tuple(tokenize(s.text) if s.noise is None and s.duplicate_of is None else () for s in doc.sentences)
     return dataclasses.replace(doc, tokens=tokens)

@@ -18,7 +18,8 @@ def test_tokens_cover_the_text_exactly(seed):
             continue
         assert "".join(t.word for t in tokens) == sentence.text
         for token in tokens:
-            assert text[token.start : token.end] == token.word
+            assert sentence.text[token.start : token.end] == token.word
+            assert text[sentence.start + token.start : sentence.start + token.end] == token.word
 
 
 def test_lexicon_words_stay_whole():
