@@ -441,11 +441,13 @@ def decide(probabilities: np.ndarray) -> np.ndarray:
 
 
 def chosen_scores(sectors: tuple[str, ...], probabilities: np.ndarray) -> list[dict[str, float]]:
-    """Per row, the sectors `decide` tags, with their probabilities."""
-    return [
-        {s: v for s, v, t in zip(sectors, row.tolist(), tagged, strict=True) if t}
-        for row, tagged in zip(probabilities, decide(probabilities), strict=True)
-    ]
+    """Per row, the sectors `decide` tags (in the order of `sectors`), with their probabilities."""
+    rows, columns = np.nonzero(decide(probabilities))  # row by row, columns ascending
+    chosen: list[dict[str, float]] = [{} for _ in range(len(probabilities))]
+    values = probabilities[rows, columns].tolist()
+    for row, column, value in zip(rows.tolist(), columns.tolist(), values, strict=True):
+        chosen[row][sectors[column]] = value
+    return chosen
 
 
 def score_matrix(scores: Iterable[dict[str, float]], sectors: tuple[str, ...]) -> np.ndarray:
