@@ -8,8 +8,9 @@ lexicon's scores (`r`) and the sentence's word vector (`e`, extractors.word_vect
 never showed still land near the words it did). Each group is L2-normalized on its own, so a long
 sentence does not drown its heading. Digits are folded to 0 (2024年 and 2025年 are one feature).
 
-Scoring a sentence is one pass over its characters to collect feature ids, then a sparse dot
-product (numpy gather + sum) with a fixed vocabulary — no loop over the vocabulary. Raw scores are
+Scoring looks up the n-grams of a document's sentences at once (`known_ngram_rows`: numpy over packed
+n-grams, no Python step per character), then a sparse dot product (numpy gather + sum) with a fixed
+vocabulary — no loop over the vocabulary. Raw scores are
 calibrated per sector (Platt scaling fitted on out-of-fold predictions for the gold reports, see
 pipeline.train_sectors), so one threshold (THRESHOLD) means the same for every sector.
 
