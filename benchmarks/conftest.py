@@ -6,6 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "corpus" / "reports"
 WHOLE_PIPELINE = "test_whole_pipeline_one_worker"
+RULES_ONLY_PIPELINE = "test_whole_pipeline_rules_only"
 JIEBA_REFERENCE = "test_jieba_cut_reference"
 
 
@@ -56,3 +57,6 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(
             f"headline ratio: whole pipeline ÷ jieba.cut = {jieba_cut / pipeline:.2f} (goal ≥ 2.0)", bold=True
         )
+    rules_only = _mean_seconds(session.benchmarks, RULES_ONLY_PIPELINE)
+    if rules_only and jieba_cut:
+        terminalreporter.write_line(f"for reference: rules-only pipeline ÷ jieba.cut = {jieba_cut / rules_only:.2f}")

@@ -89,6 +89,25 @@ def test_whole_pipeline_one_worker(benchmark, tmp_path):
     _report(benchmark, megabytes(normalized_texts()))
 
 
+def test_whole_pipeline_rules_only(benchmark, tmp_path):
+    """run() with every rule extractor and no statistical model (keywords, targets, the name rules, the
+    sector lexicon), one worker, Parquet written: how far the rules alone are from the budget."""
+    from benchmarks.conftest import REPORTS
+    from extractors.registry import default_extractors, variant_extractors
+    from pipeline.runner import run
+
+    rules = [e.name for e in (*default_extractors(), *variant_extractors()) if e.method == "rule"]
+    counter = iter(range(1000))
+    run(REPORTS, tmp_path / "warm-up", workers=1, progress=False, extractor_names=rules)
+    benchmark.pedantic(
+        lambda: run(REPORTS, tmp_path / f"out{next(counter)}", workers=1, progress=False, extractor_names=rules),
+        rounds=3,
+        iterations=1,
+    )
+    benchmark.extra_info["extractors"] = ",".join(rules)
+    _report(benchmark, megabytes(normalized_texts()))
+
+
 def test_name_model(benchmark):
     """The name model on the clauses it reads (extractors.name_model.units) of every content sentence,
     greedy (as the merged extractor reads everything) — sentences/s and MB/s of the sentences' text."""
