@@ -674,7 +674,9 @@ def find_names(text: str, tokens: Sequence[Token] | None = None) -> list[Name]:
     """Every name in a sentence, for both tables (`tokens`: its jieba tokens, offsets from 0)."""
     if not may_hold_a_name(text):
         return []
-    tokens = split_glued_conjunctions(tuple(tokens) if tokens is not None else tokens_of(text))
+    tokens = tuple(tokens) if tokens is not None else tokens_of(text)
+    if "和" in text:  # (only a 和 can be glued on)
+        tokens = split_glued_conjunctions(tokens)
     cuts = _cuts(text, tokens)
     names = suffix_names(text, tokens, cuts)
     names += shared_suffix_names(text, tokens, cuts, names)
