@@ -291,21 +291,6 @@ class SparseRows:
     def n_rows(self) -> int:
         return len(self.indptr) - 1
 
-    @staticmethod
-    def from_rows(rows: Iterable[tuple[list[int], list[float]]]) -> SparseRows:
-        indptr = [0]
-        indices: list[int] = []
-        values: list[float] = []
-        for ids, vals in rows:
-            indices.extend(ids)
-            values.extend(vals)
-            indptr.append(len(indices))
-        return SparseRows(
-            np.asarray(indptr, dtype=np.int64),
-            np.asarray(indices, dtype=np.int32),
-            np.asarray(values, dtype=np.float32),
-        )
-
     def with_dense(self, dense: np.ndarray, columns: np.ndarray) -> SparseRows:
         """These rows with dense (rows, len(columns)) values appended at `columns`, after each row's own."""
         n, width = dense.shape
@@ -322,8 +307,8 @@ class SparseRows:
     def take(self, rows: np.ndarray) -> SparseRows:
         """The given rows, in that order, as a new matrix."""
         starts, lengths = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
+        positions = _gather(starts, lengths)
         indptr = np.concatenate(([0], np.cumsum(lengths)))
-        positions = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1])
         return SparseRows(indptr, self.indices[positions], self.values[positions])
 
     def dot(self, weights: np.ndarray) -> np.ndarray:

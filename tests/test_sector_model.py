@@ -143,10 +143,15 @@ def test_the_merge_reads_the_paragraph_section_and_neighbours_never_the_sentence
 def test_dense_columns_follow_each_rows_own_features():
     from extractors.sector_model import SparseRows
 
-    rows = SparseRows.from_rows([([3, 1], [0.5, 0.25]), ([], []), ([2], [1.0])])
+    def rows_of(*rows: tuple[list[int], list[float]]) -> SparseRows:
+        indptr = np.cumsum([0, *(len(ids) for ids, _ in rows)])
+        indices = np.asarray([i for ids, _ in rows for i in ids], dtype=np.int32)
+        return SparseRows(indptr, indices, np.asarray([v for _, vals in rows for v in vals], dtype=np.float32))
+
+    rows = rows_of(([3, 1], [0.5, 0.25]), ([], []), ([2], [1.0]))
     dense = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=np.float32)
     merged = rows.with_dense(dense, np.array([7, 8], dtype=np.int32))
-    expected = SparseRows.from_rows([([3, 1, 7, 8], [0.5, 0.25, 1, 2]), ([7, 8], [3, 4]), ([2, 7, 8], [1, 5, 6])])
+    expected = rows_of(([3, 1, 7, 8], [0.5, 0.25, 1, 2]), ([7, 8], [3, 4]), ([2, 7, 8], [1, 5, 6]))
     assert merged.indptr.tolist() == expected.indptr.tolist()
     assert merged.indices.tolist() == expected.indices.tolist()
     assert merged.values.tolist() == expected.values.tolist()
