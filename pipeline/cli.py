@@ -42,6 +42,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if report.n_failed else EXIT_OK
 
 
+def stage_lines(stage_seconds: dict[str, float]) -> list[str]:
+    """Where the processing time went, costliest first: CPU seconds per stage and extractor,
+    summed over documents and workers (a stage that shares work with another, as entities with
+    projects, shows near zero: the first of them pays)."""
+    total = sum(stage_seconds.values())
+    if not total:
+        return []
+    ranked = sorted(stage_seconds.items(), key=lambda item: -item[1])
+    parts = [f"{stage} {seconds:.1f} ({seconds / total:.0%})" for stage, seconds in ranked]
+    return [f"  CPU seconds by stage ({total:.1f} in all): " + ", ".join(parts)]
+
+
 def summary(report) -> str:
     from pipeline.runner import printable
 
@@ -53,6 +65,7 @@ def summary(report) -> str:
         f"  throughput {report.n_docs / report.seconds if report.seconds else 0:.1f} docs/s, "
         f"{report.mb_per_second:.2f} MB/s of report text ({report.seconds:.1f} s)",
         "  rows per table: " + ", ".join(f"{t} {n}" for t, n in report.rows.items()),
+        *stage_lines(report.stage_seconds),
         f"  tables: {out}/<table>/ (Parquet, hive-partitioned by year)",
     ]
     for failure in report.failures[:20]:

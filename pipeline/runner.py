@@ -66,6 +66,31 @@ class RunLocked(ZhpolicyError):
     stage = "discover"
 
 
+StageSeconds = tuple[tuple[str, float], ...]
+
+
+class Stopwatch:
+    """CPU seconds per stage of one document, summed over the laps of the same name. CPU time
+    (`time.process_time`), not wall time: what a stage costs, whatever else the machine runs. The
+    local engine's workers run one document at a time; a Dask worker with several threads charges
+    each stage with its neighbours' time too, so there the shares are rough."""
+
+    __slots__ = ("_last", "_seconds")
+
+    def __init__(self) -> None:
+        self._seconds: dict[str, float] = defaultdict(float)
+        self._last = time.process_time()
+
+    def lap(self, stage: str) -> None:
+        """Charge the time since the previous lap (or the start) to `stage`."""
+        now = time.process_time()
+        self._seconds[stage] += now - self._last
+        self._last = now
+
+    def readings(self) -> StageSeconds:
+        return tuple(self._seconds.items())
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     source: str
@@ -90,6 +115,7 @@ class Processed:
     tables: dict[str, pa.Table]
     seconds: float
     batch: str | None = None  # the staged files already holding its rows (written by a worker)
+    stage_seconds: StageSeconds = ()  # CPU seconds per stage and extractor (`Stopwatch`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +130,7 @@ class RunReport:
     seconds: float
     rows: dict[str, int] = field(default_factory=dict)
     failures: tuple[Failure, ...] = ()
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # CPU seconds, summed over documents and workers
 
     @property
     def mb_per_second(self) -> float:
@@ -122,13 +149,28 @@ def structured_from_bytes(raw: bytes, source: str) -> StructuredDocument:
     return segment(structure(with_metadata(ingest(raw, source))))
 
 
-def process_bytes(raw: bytes, source: str, extractors: tuple[Extractor, ...]) -> dict[str, pa.Table]:
-    """All stages for one document's bytes; returns its rows per table. Raises on failure."""
-    return tables_of(structured_from_bytes(raw, source), extractors)
+def process_bytes(
+    raw: bytes, source: str, extractors: tuple[Extractor, ...], stopwatch: Stopwatch | None = None
+) -> dict[str, pa.Table]:
+    """All stages for one document's bytes; returns its rows per table. Raises on failure.
+    With a `stopwatch`, each stage and extractor charges its time to it."""
+    watch = stopwatch or Stopwatch()
+    document = ingest(raw, source)
+    watch.lap("ingest")
+    document = with_metadata(document)
+    watch.lap("metadata")
+    structured = structure(document)
+    watch.lap("structure")
+    structured = segment(structured)
+    watch.lap("segment")
+    return tables_of(structured, extractors, watch)
 
 
-def tables_of(structured: StructuredDocument, extractors: tuple[Extractor, ...]) -> dict[str, pa.Table]:
+def tables_of(
+    structured: StructuredDocument, extractors: tuple[Extractor, ...], stopwatch: Stopwatch | None = None
+) -> dict[str, pa.Table]:
     """Stages 4-5 short of writing: every extractor's rows, and the document's own tables."""
+    watch = stopwatch or Stopwatch()
     doc = structured.document
     keys = {"doc_id": doc.doc_id, "year": doc.meta.year}
     meta = doc.meta
@@ -159,11 +201,14 @@ def tables_of(structured: StructuredDocument, extractors: tuple[Extractor, ...])
         "sections": rows_to_table("sections", structured.sections, **keys),
         "sentences": rows_to_table("sentences", structured.sentences, **keys),
     }
+    watch.lap("tables")
     rows: dict[str, list] = defaultdict(list)
     for extractor in extractors:
         rows[extractor.table].extend(extractor.extract(structured))
+        watch.lap(extractor.name)
     for table, table_rows in rows.items():
         tables[table] = rows_to_table(table, table_rows, **keys)
+    watch.lap("tables")
     return tables
 
 
@@ -207,8 +252,9 @@ def _process_task(task: tuple[str, str | None]) -> Processed | Skipped | Failure
     sha = hashlib.sha256(raw).hexdigest()
     if known_sha == sha:
         return Skipped(source, "unchanged")
+    stopwatch = Stopwatch()
     try:
-        tables = process_bytes(raw, source, _WORKER_EXTRACTORS)
+        tables = process_bytes(raw, source, _WORKER_EXTRACTORS, stopwatch)
     except ZhpolicyError as error:
         return Failure(source, error.stage, type(error).__name__, str(error))
     except Exception as error:  # any bug on one document must not stop the batch
@@ -223,6 +269,7 @@ def _process_task(task: tuple[str, str | None]) -> Processed | Skipped | Failure
         n_sentences=tables["sentences"].num_rows,
         tables=tables,
         seconds=time.perf_counter() - started,
+        stage_seconds=stopwatch.readings(),
     )
 
 
@@ -252,13 +299,24 @@ def stage_outcomes(staging: Path, number: int, outcomes: list) -> list[Processed
     for index, outcome in enumerate(outcomes):
         if isinstance(outcome, Processed):
             first.setdefault(outcome.doc_id, index)
-    written = iter(write_processed(staging, f"new-{number:05d}", [outcomes[i] for i in sorted(first.values())]))
+    clock = time.process_time()
+    written = write_processed(staging, f"new-{number:05d}", [outcomes[i] for i in sorted(first.values())])
+    written = iter(with_write_time(written, time.process_time() - clock))
     staged: list[Processed | Skipped | Failure] = []
     for index, outcome in enumerate(outcomes):
         if isinstance(outcome, Processed):
             outcome = next(written) if first[outcome.doc_id] == index else replace(outcome, tables={})
         staged.append(outcome)
     return staged
+
+
+def with_write_time(processed: list[Processed], seconds: float) -> list[Processed]:
+    """A batch is written at once: its time is shared among its documents by their length."""
+    n_chars = sum(outcome.n_chars for outcome in processed) or 1
+    return [
+        replace(outcome, stage_seconds=(*outcome.stage_seconds, ("write", seconds * outcome.n_chars / n_chars)))
+        for outcome in processed
+    ]
 
 
 def _stage_of(error: BaseException) -> str:
@@ -431,6 +489,7 @@ def run(
         seen_ids: dict[str, str] = {}
         copies: dict[str, set[str]] = defaultdict(set)  # batch -> doc_ids staged there a second time
         n_docs = n_skipped = n_chars = n_sentences = 0
+        stage_seconds: dict[str, float] = defaultdict(float)
 
         bar = _progress(len(tasks), progress)
         names = tuple(extractor_names) if extractor_names else None
@@ -445,6 +504,8 @@ def run(
                 if isinstance(outcome, Skipped):
                     n_skipped += 1
                     continue
+                for stage, spent in outcome.stage_seconds:
+                    stage_seconds[stage] += spent
                 if outcome.doc_id in seen_ids:
                     n_skipped += 1
                     if outcome.batch is not None:
@@ -510,6 +571,7 @@ def run(
         seconds=seconds,
         rows=table_sizes(out),
         failures=tuple(failures),
+        stage_seconds=dict(stage_seconds),
     )
 
 

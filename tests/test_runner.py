@@ -6,7 +6,7 @@ import threading
 import duckdb
 import pytest
 
-from pipeline.cli import main
+from pipeline.cli import main, stage_lines
 from pipeline.runner import run, run_lock
 from tests.conftest import REPORTS
 
@@ -51,6 +51,26 @@ def test_run_writes_tables_and_every_sentence_is_traceable(inbox, tmp_path):
         ("新乡市", "city", 2025),
     ]
     assert _sql(out, "SELECT count(DISTINCT doc_id) FROM keywords") == [(3,)]
+
+
+def test_the_report_says_where_the_time_went_per_stage_and_extractor(inbox, tmp_path, capsys):
+    assert main(["run", str(inbox), "--out", str(tmp_path / "out"), "--workers", "1", "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    report = run(inbox, tmp_path / "again", workers=1, progress=False)
+    stages = report.stage_seconds
+    every_stage = {"ingest", "metadata", "structure", "segment", "tables", "write"}
+    assert every_stage | {"keywords", "targets", "projects", "sector_tags_merged"} <= set(stages)
+    assert all(seconds >= 0 for seconds in stages.values())
+    # the extractors, not the bookkeeping, are where a report's time goes
+    assert stages["targets"] > stages["metadata"]
+    assert "CPU seconds by stage" in printed and "targets" in printed
+
+
+def test_stage_lines_rank_the_costliest_first_with_their_share():
+    assert stage_lines({"segment": 1.0, "projects": 3.0, "write": 0.0}) == [
+        "  CPU seconds by stage (4.0 in all): projects 3.0 (75%), segment 1.0 (25%), write 0.0 (0%)"
+    ]
+    assert stage_lines({}) == []
 
 
 def test_rerun_skips_unchanged_and_force_reprocesses_without_duplicates(inbox, tmp_path):
