@@ -25,6 +25,7 @@ from pathlib import Path
 
 import regex
 
+from extractors import greedy_names
 from pipeline.lexicon import LEXICON_DIR, contains_any, read_list, read_tsv
 from pipeline.records import Token
 
@@ -189,16 +190,28 @@ def predict(
 ) -> list[list[ModelSpan]]:
     """Entity spans for each (text, tokens) piece. With `beam`, each span's confidence is its
     probability under the beam (the sum over the beam's parses that hold it); without, spans come
-    from the greedy parse (several times faster) and carry confidence 0."""
+    from the greedy parse (several times faster) and carry confidence 0. The greedy parse runs on
+    the model's weights in numpy (extractors/greedy_names.py: the same spans, no spaCy Doc), or on
+    spaCy for a model of an architecture greedy_names does not read."""
     from spacy.util import minibatch
 
     results: list[list[ModelSpan]] = []
     # One BLAS thread: a second one only spins on batches this small (twice the CPU for the same wall
     # time), and parallelism comes from the runner's worker processes.
     with _blas().limit(limits=1, user_api="blas"):
+        greedy = None if beam else _greedy_names(nlp)
+        if greedy is not None:
+            tagged = [(text, token_tags(text, tokens)) for text, tokens in pieces]
+            found = greedy_names.spans(greedy, tagged)
+            return [[ModelSpan(start, end, label, 0.0) for start, end, label in spans] for spans in found]
         for batch in minibatch(list(pieces), size=batch_size):
             results.extend(_predict_batch(nlp, batch, beam, batch_size))
     return results
+
+
+@cache
+def _greedy_names(nlp) -> greedy_names.GreedyNames | None:
+    return greedy_names.from_pipeline(nlp)
 
 
 def _predict_batch(nlp, batch, beam: bool, batch_size: int) -> list[list[ModelSpan]]:
