@@ -12,6 +12,7 @@ row i of the vectors) and `vectors.npy` (float16, one row per word; loaded witho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,13 +25,15 @@ from pipeline.segment import cut_words
 VECTORS_DIR = LEXICON_DIR / "models" / "word_vectors"
 # SIF's a: a word of corpus frequency f weighs a / (a + f). 1e-3 is the paper's choice for corpora of this size.
 SIF_SMOOTHING = 1e-3
-_FOLD_DIGITS = str.maketrans("123456789", "000000000")
+# A regex substitution, not str.translate: translate looks every character up in a table, and report
+# text is almost all Chinese characters (4-5x slower, measured).
+_DIGIT_TO_FOLD = re.compile("[1-9]")
 
 
 def folded(text: str) -> str:
     """Digits folded to 0 (2024年 and 2025年 read alike) and spaces dropped: how the sector model's
     n-grams and the word vectors both read a text."""
-    return "".join(text.translate(_FOLD_DIGITS).split())
+    return "".join(_DIGIT_TO_FOLD.sub("0", text).split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import numpy as np
 from extractors.sector_model import MODEL_DIR, read_model
 from extractors.word_vectors import (
     VECTORS_DIR,
+    folded,
     from_counts,
     read_word_vectors,
     save_word_vectors,
@@ -53,6 +54,7 @@ def test_a_sentence_vector_has_unit_length_or_is_zero():
 def test_digits_are_folded_and_spaces_dropped_as_in_training():
     assert words_of("2025年 要") == words_of("2024年要")
     assert "".join(words_of("建设 3个 产业园")) == "建设0个产业园"
+    assert folded("1990年\t到2025年 ０") == "0000年到0000年０"  # ASCII 1-9 only, as the vectors were trained
 
 
 def test_training_lines_are_clauses_of_words_without_punctuation():
