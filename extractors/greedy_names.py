@@ -65,6 +65,7 @@ class GreedyNames:
     move_kinds: np.ndarray  # (moves,) _BEGIN … _OUT
     move_labels: np.ndarray  # (moves,) index into labels, -1 for none
     labels: tuple[str, ...]
+    valid: np.ndarray  # (states, moves): which moves each parser state allows (`_valid_moves`)
     vocab: object  # the pipeline's spaCy Vocab: the norm of a character
     norms: dict[str, int]  # character -> its NORM id, filled as characters are met
     strings: dict[str, int]  # bigram or tag -> its id, the same
@@ -128,6 +129,7 @@ def _read(nlp) -> GreedyNames:
         move_kinds=np.array(kinds, dtype=np.int8),
         move_labels=np.array(labels_of, dtype=np.int8),
         labels=labels,
+        valid=_valid_moves(np.array(kinds, dtype=np.int8), np.array(labels_of, dtype=np.int8), len(labels)),
         vocab=nlp.vocab,
         norms={},
         strings={},
@@ -228,59 +230,77 @@ def _with_padding(rows: np.ndarray, lengths: np.ndarray, padding: int) -> tuple[
 
 def decode(model: GreedyNames, vectors: np.ndarray, lengths: np.ndarray, spaces: np.ndarray) -> list[list]:
     """Per clause, its entities (start, end, label) by the NER's greedy parse: at each character, the
-    best-scoring move among the valid ones, for every clause still reading (one move per character)."""
-    import blis.py
+    best-scoring move among the valid ones (one move per character).
 
+    With no entity open, the parser's state is the character alone (the other two state tokens are
+    absent), so the move there is one batch for every character of every clause (`closed`); only
+    inside an entity does the state carry history (where the entity began), and those few
+    characters are stepped through one at a time."""
     weights, bias = model.projection
     inputs = np.dot(vectors, weights.T)
     inputs += bias
-    # per state token, its precomputed lower layer for every character; row 0: the token is not there
     products = np.dot(inputs, model.lower.T).reshape(len(inputs), STATE_TOKENS, -1)
-    first, opened_at, before = (np.vstack((model.lower_padding[f], products[:, f])) for f in range(STATE_TOKENS))
-    upper_weights, upper_bias = model.upper
-    pieces = model.lower_pieces
-    valid_for, kinds, move_labels = _valid_moves(model), model.move_kinds, model.move_labels
+    first, opened_at, before = (products[:, f] for f in range(STATE_TOKENS))
+    unmaxed = first + model.lower_padding[1]
+    unmaxed += model.lower_padding[2]
+    unmaxed += model.lower_bias
+    ends = np.cumsum(lengths)
+    last = np.zeros(len(inputs), dtype=bool)
+    last[ends[lengths > 0] - 1] = True
+    closed = _best_moves(model, unmaxed, 2 * last + spaces)
+    starts_here = np.flatnonzero(np.isin(model.move_kinds[closed], (_BEGIN, _UNIT)))
 
-    order = np.argsort(-lengths, kind="stable")  # the clauses still reading are a prefix of this order
-    starts = (np.cumsum(lengths) - lengths)[order]
-    sizes = lengths[order]
-    descending = -sizes
-    is_open = np.zeros(len(order), dtype=bool)
-    entity_start = np.zeros(len(order), dtype=np.int64)
-    entity_label = np.zeros(len(order), dtype=np.int64)
     found: list[list] = [[] for _ in lengths]
-    for step in range(int(sizes.max(initial=0))):
-        reading = int(np.searchsorted(descending, -step, side="left"))  # clauses longer than `step`
-        here = starts[:reading] + step  # the buffer's first character, as a row of `vectors`
-        opened = is_open[:reading]
-        unmaxed = first[here + 1] + opened_at[np.where(opened, starts[:reading] + entity_start[:reading] + 1, 0)]
-        unmaxed += before[np.where(opened, here, 0)]
-        unmaxed += model.lower_bias
-        hidden = unmaxed[:, 0::pieces]
-        for piece in range(1, pieces):
-            hidden = np.maximum(hidden, unmaxed[:, piece::pieces])
-        scores = blis.py.gemm(np.ascontiguousarray(hidden), upper_weights, trans2=True)
-        scores += upper_bias
-        last = sizes[:reading] == step + 1
-        state = np.where(opened, 4 + 2 * entity_label[:reading] + last, 2 * last + spaces[here])
-        move = np.where(valid_for[state], scores, -np.inf).argmax(axis=1)
-        kind, move_label = kinds[move], move_labels[move]
-        begins = kind == _BEGIN
-        entity_start[:reading][begins] = step
-        entity_label[:reading][begins] = move_label[begins]
-        is_open[:reading] |= begins
-        for index in np.flatnonzero(kind == _LAST):
-            found[order[index]].append((int(entity_start[index]), step + 1, model.labels[entity_label[index]]))
-        is_open[:reading] &= kind != _LAST
-        for index in np.flatnonzero(kind == _UNIT):
-            found[order[index]].append((step, step + 1, model.labels[move_label[index]]))
+    for clause, (clause_start, clause_end) in enumerate(zip(ends - lengths, ends, strict=True)):
+        at = clause_start
+        while True:
+            following = int(np.searchsorted(starts_here, at))
+            if following == len(starts_here) or starts_here[following] >= clause_end:
+                break
+            at = int(starts_here[following])
+            move = closed[at]
+            label = int(model.move_labels[move])
+            if model.move_kinds[move] == _UNIT:
+                found[clause].append((at - clause_start, at - clause_start + 1, model.labels[label]))
+                at += 1
+                continue
+            end = _entity_end(model, first, opened_at[at], before, at, label, last)
+            found[clause].append((at - clause_start, end - clause_start, model.labels[label]))
+            at = end
     return found
 
 
-def _valid_moves(model: GreedyNames) -> np.ndarray:
+def _entity_end(model, first, opened, before, begin: int, label: int, last: np.ndarray) -> int:
+    """Where an entity begun at `begin` ends: step on while the best valid move is In, until Last."""
+    at = begin + 1
+    while True:
+        unmaxed = first[at] + opened
+        unmaxed += before[at - 1]
+        unmaxed += model.lower_bias
+        move = _best_moves(model, unmaxed[None, :], np.array([4 + 2 * label + last[at]]))[0]
+        if model.move_kinds[move] == _LAST:
+            return at + 1
+        at += 1
+
+
+def _best_moves(model: GreedyNames, unmaxed: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """Per row, the best-scoring move valid in its state (see `_valid_moves`), from the lower layer's
+    sums before the maxout: the parser's hidden layer, output layer and move choice."""
+    import blis.py
+
+    pieces = model.lower_pieces
+    hidden = unmaxed[:, 0::pieces]
+    for piece in range(1, pieces):
+        hidden = np.maximum(hidden, unmaxed[:, piece::pieces])
+    upper_weights, upper_bias = model.upper
+    scores = blis.py.gemm(np.ascontiguousarray(hidden), upper_weights, trans2=True)
+    scores += upper_bias
+    return np.where(model.valid[states], scores, -np.inf).argmax(axis=1)
+
+
+def _valid_moves(kinds: np.ndarray, labels: np.ndarray, n_labels: int) -> np.ndarray:
     """Which moves spaCy's BILUO system allows in each state (no preset entities, no sentence
     starts), by state: 2 * last + space with no entity open; 4 + 2 * label + last inside one."""
-    kinds, labels = model.move_kinds, model.move_labels
     labelled = labels >= 0
     rows = []
     for last in (False, True):
@@ -290,7 +310,7 @@ def _valid_moves(model: GreedyNames) -> np.ndarray:
                 | ((kinds == _UNIT) & labelled & (not space))
                 | (kinds == _OUT)
             )
-    for label in range(len(model.labels)):
+    for label in range(n_labels):
         for last in (False, True):
             same = labels == label
             rows.append(((kinds == _IN) & same & (not last)) | ((kinds == _LAST) & same))

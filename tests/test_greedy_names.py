@@ -75,7 +75,7 @@ def test_same_spans_on_spaces_quotes_latin_letters_and_one_character(nlp, monkey
 
 def test_moves_follow_spacys_biluo_rules(nlp):
     model = greedy_names.from_pipeline(nlp)
-    valid = greedy_names._valid_moves(model)
+    valid = model.valid
     kinds, labels = model.move_kinds, model.move_labels
 
     def allowed(state: int) -> set[tuple[int, int]]:
