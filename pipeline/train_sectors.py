@@ -264,7 +264,7 @@ def fit_linear(
     x: SparseRows, y: np.ndarray, weight: np.ndarray, n_features: int, config: TrainingConfig
 ) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest logistic regression with L2, by minibatch (lazy) Adam. A batch's gradient sums
-    its non-zeros per feature (sort + reduceat: numpy has no sparse matrix product)."""
+    its non-zeros per feature (sort + reduceat), which gives the touched features' rows alone."""
     rng = np.random.default_rng(config.seed)
     k = y.shape[1]
     w = np.zeros((n_features, k), dtype=np.float32)
