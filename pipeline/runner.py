@@ -144,16 +144,9 @@ def _version_key(extractors: tuple[Extractor, ...]) -> str:
     return f"{PIPELINE_VERSION}|{describe(extractors)}"
 
 
-def structured_from_bytes(raw: bytes, source: str) -> StructuredDocument:
-    """Stages 1-3 (ingest, metadata, structure, segment) for one document's bytes."""
-    return segment(structure(with_metadata(ingest(raw, source))))
-
-
-def process_bytes(
-    raw: bytes, source: str, extractors: tuple[Extractor, ...], stopwatch: Stopwatch | None = None
-) -> dict[str, pa.Table]:
-    """All stages for one document's bytes; returns its rows per table. Raises on failure.
-    With a `stopwatch`, each stage and extractor charges its time to it."""
+def structured_from_bytes(raw: bytes, source: str, stopwatch: Stopwatch | None = None) -> StructuredDocument:
+    """Stages 1-3 (ingest, metadata, structure, segment) for one document's bytes; with a
+    `stopwatch`, each stage charges its time to it."""
     watch = stopwatch or Stopwatch()
     document = ingest(raw, source)
     watch.lap("ingest")
@@ -163,7 +156,16 @@ def process_bytes(
     watch.lap("structure")
     structured = segment(structured)
     watch.lap("segment")
-    return tables_of(structured, extractors, watch)
+    return structured
+
+
+def process_bytes(
+    raw: bytes, source: str, extractors: tuple[Extractor, ...], stopwatch: Stopwatch | None = None
+) -> dict[str, pa.Table]:
+    """All stages for one document's bytes; returns its rows per table. Raises on failure.
+    With a `stopwatch`, each stage and extractor charges its time to it."""
+    watch = stopwatch or Stopwatch()
+    return tables_of(structured_from_bytes(raw, source, watch), extractors, watch)
 
 
 def tables_of(
