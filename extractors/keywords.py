@@ -7,6 +7,7 @@ seen in a single document: new terms are exactly what a keyword list should surf
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -56,8 +57,11 @@ def tfidf(counts: Counter[str], top_k: int = TOP_K) -> list[tuple[str, float]]:
     raw = [(word, (1.0 + math.log(n)) * idf.get(word, unseen)) for word, n in counts.items()]
     norm = math.sqrt(sum(w * w for _, w in raw)) or 1.0
     scored = [(word, w / norm) for word, w in raw]
-    scored.sort(key=lambda item: (-item[1], item[0]))
-    return scored[:top_k]
+    return heapq.nsmallest(top_k, scored, key=_by_weight_then_word)  # = sorted(...)[:top_k], without sorting all
+
+
+def _by_weight_then_word(item: tuple[str, float]) -> tuple[float, str]:
+    return -item[1], item[0]
 
 
 class KeywordExtractor:
