@@ -333,6 +333,7 @@ def spans(model: GreedyNames, pieces: Sequence[tuple[str, Sequence[str]]]) -> li
 
 
 def _chunks(indices: list[int], sizes: list[int]) -> list[list[int]]:
+    """`indices` in order, cut into runs of at most CHARS_PER_CHUNK characters (a longer piece alone)."""
     chunks: list[list[int]] = []
     total = CHARS_PER_CHUNK
     for index, size in zip(indices, sizes, strict=True):
