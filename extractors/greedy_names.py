@@ -25,6 +25,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import blis.py
 import numpy as np
 
 log = logging.getLogger(__name__)
@@ -105,14 +106,11 @@ def _read(nlp) -> GreedyNames:
     assert not model.attrs.get("unseen_classes"), "unseen classes"
     linear = listener.layers[-1]
     n_features, hidden, pieces, width = (lower.get_dim(d) for d in ("nF", "nO", "nP", "nI"))
-    kinds, labels_of = [], []
-    labels = tuple(label for label in ner.labels)
-    for index in range(ner.moves.n_moves):
-        name = ner.moves.get_class_name(index)
-        kind, _, label = name.partition("-")
-        kinds.append(_MOVE_KINDS[kind])
-        labels_of.append(labels.index(label) if label else -1)
-    assert upper.get_dim("nO") == len(kinds), "one score per move"
+    labels = tuple(ner.labels)
+    moves = [ner.moves.get_class_name(index).partition("-") for index in range(ner.moves.n_moves)]
+    move_kinds = np.array([_MOVE_KINDS[kind] for kind, _, _ in moves], dtype=np.int8)
+    move_labels = np.array([labels.index(label) if label else -1 for _, _, label in moves], dtype=np.int8)
+    assert upper.get_dim("nO") == len(moves), "one score per move"
     return GreedyNames(
         ops=NumpyOps(use_blis=False),
         tables=tuple(n.get_param("E") for n in embeds),
@@ -126,10 +124,10 @@ def _read(nlp) -> GreedyNames:
         lower_padding=lower.get_param("pad").reshape(n_features, hidden * pieces),
         lower_pieces=pieces,
         upper=(upper.get_param("W"), upper.get_param("b")),
-        move_kinds=np.array(kinds, dtype=np.int8),
-        move_labels=np.array(labels_of, dtype=np.int8),
+        move_kinds=move_kinds,
+        move_labels=move_labels,
         labels=labels,
-        valid=_valid_moves(np.array(kinds, dtype=np.int8), np.array(labels_of, dtype=np.int8), len(labels)),
+        valid=_valid_moves(move_kinds, move_labels, len(labels)),
         vocab=nlp.vocab,
         norms={},
         strings={},
@@ -286,8 +284,6 @@ def _entity_end(model, first, opened, before, begin: int, label: int, last: np.n
 def _best_moves(model: GreedyNames, unmaxed: np.ndarray, states: np.ndarray) -> np.ndarray:
     """Per row, the best-scoring move valid in its state (see `_valid_moves`), from the lower layer's
     sums before the maxout: the parser's hidden layer, output layer and move choice."""
-    import blis.py
-
     pieces = model.lower_pieces
     hidden = unmaxed[:, 0::pieces]
     for piece in range(1, pieces):
